@@ -1,0 +1,395 @@
+"""Build the RDF graph: one named graph per report, ontology beside it.
+
+``build_dataset`` is the one core every output starts from (Turtle, TriG, SPARQL,
+viz, serve). Everything is an IRI minted from content: no blank nodes, no counters.
+
+>>> from kg.ingest import parse_text
+>>> ds = build_dataset([parse_text("上半年工作回顾\\n完成采样。\\n", name="t")], with_ontology=False)
+>>> len(list(ds.graphs())) >= 1
+True
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
+
+from pypinyin import Style, pinyin
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg import ids
+from kg.extract import extract
+from kg.records import Entity, Mention, Report
+from kg.resolve import resolve, scope_of
+from kg.resources import ONTOLOGY, load_toml
+from kg.vocab import KG, NIF, PREFIXES, SCHEMA
+
+MODALITY_IRI = {"review": KG.Review, "plan": KG.Plan, "glossary": KG.GlossaryModality,
+                "other": KG.OtherModality}
+
+
+@dataclass
+class ReportResult:
+    """What one report produced: its parsed text, mentions and entities."""
+
+    report: Report
+    mentions: list[Mention]
+    entities: list[Entity]
+
+
+def analyse(report: Report) -> ReportResult:
+    """Extract and resolve one report (meta mentions for speaker and place included)."""
+    mentions = extract(report) + _meta_mentions(report)
+    mentions = sorted(set_unique(mentions), key=Mention.sort_key)
+    return ReportResult(report, mentions, resolve(report, mentions))
+
+
+def set_unique(mentions: list[Mention]) -> list[Mention]:
+    seen: set[tuple] = set()
+    out = []
+    for m in mentions:
+        k = (m.type, m.start, m.end, m.key)
+        if k not in seen:
+            seen.add(k)
+            out.append(m)
+    return out
+
+
+def _meta_mentions(report: Report) -> list[Mention]:
+    """Mentions for the speaker and the report's place, located in the front matter."""
+    out = []
+    text, meta = report.text, report.meta
+    front_end = report.sections[0].start if report.sections else len(text)
+    speaker = meta.get("speaker")
+    if speaker:
+        pat = r"\s?".join(map(re.escape, speaker))
+        m = re.search(pat, text[:front_end])
+        if m:
+            attrs = {"role": meta["speaker_role"]} if meta.get("speaker_role") else {}
+            out.append(Mention("Person", m.group(0), m.start(), m.end(), speaker, attrs))
+    place = meta.get("place")
+    if place:
+        pos = text.find(place, report.body_start)
+        if pos >= 0:
+            out.append(Mention("AdministrativeArea", place, pos, pos + len(place), place))
+    return out
+
+
+# -- graph construction ---------------------------------------------------------------
+
+@functools.cache
+def _mapping() -> dict:
+    return load_toml("rules/rdf.toml")
+
+
+def curie(name: str) -> URIRef:
+    prefix, _, local = name.partition(":")
+    if prefix == "kg":
+        return getattr(KG, local)
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def ontology_graph() -> Graph:
+    g = Graph()
+    g.parse(ONTOLOGY / "kg.ttl", format="turtle")
+    return g
+
+
+def bind_prefixes(g: Graph) -> None:
+    for p, ns in PREFIXES.items():
+        g.bind(p, ns, override=True, replace=True)
+    g.bind("id", ids.base() + "id/", override=True)
+
+
+def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
+                  progress: Callable[[Report], None] | None = None,
+                  results: list[ReportResult] | None = None) -> Dataset:
+    """One named graph per report (plus the ontology's own graph)."""
+    ds = Dataset()
+    bind_prefixes(ds)
+    if with_ontology:
+        og = ds.graph(URIRef(ids.base() + "graph/ontology"))
+        for t in ontology_graph():
+            og.add(t)
+    for report in reports:
+        res = analyse(report)
+        if results is not None:
+            results.append(res)
+        g = ds.graph(URIRef(ids.graph_iri(report.name)))
+        add_report(g, res)
+        if progress:
+            progress(report)
+    return ds
+
+
+def union_graph(ds: Dataset) -> Graph:
+    g = Graph()
+    bind_prefixes(g)
+    for ctx in ds.graphs():
+        for t in ctx:
+            g.add(t)
+    return g
+
+
+def report_period(report: Report, modality: str) -> str | None:
+    """The period a sentence's status refers to: 2022H1 review, 2022H2 plan; for a
+    yearly report, the year before (review) and the year itself (plan)."""
+    year = report.meta.get("year")
+    if not year or modality not in ("review", "plan"):
+        return None
+    half = report.meta.get("period")
+    if half == "上半年":
+        return f"{year}H1" if modality == "review" else f"{year}H2"
+    if half == "下半年":
+        return f"{year}H2" if modality == "review" else f"{int(year) + 1}"
+    return f"{int(year) - 1}" if modality == "review" else str(year)
+
+
+def add_report(g: Graph, res: ReportResult) -> None:
+    r = res.report
+    rep = URIRef(ids.report_iri(r.name))
+    text = r.text
+    meta = r.meta
+    g.add((rep, RDF.type, KG.Report))
+    g.add((rep, RDFS.label, Literal(str(meta.get("title") or r.name), lang="zh")))
+    if meta.get("title"):
+        g.add((rep, DCTERMS.title, Literal(str(meta["title"]), lang="zh")))
+    if meta.get("source"):
+        g.add((rep, DCTERMS.source, _url(str(meta["source"]))))
+    if meta.get("publisher"):
+        g.add((rep, DCTERMS.publisher, Literal(str(meta["publisher"]), lang="zh")))
+    if meta.get("date"):
+        g.add((rep, DCTERMS.issued, Literal(str(meta["date"]), datatype=XSD.date)))
+    if meta.get("index_no"):
+        g.add((rep, KG.indexNumber, Literal(str(meta["index_no"]))))
+    if meta.get("meeting"):
+        g.add((rep, KG.meeting, Literal(str(meta["meeting"]), lang="zh")))
+    if meta.get("year"):
+        g.add((rep, KG.year, Literal(str(meta["year"]), datatype=XSD.gYear)))
+        g.add((rep, KG.reportPeriod, Literal(str(meta["year"]) + "年" + str(meta.get("period", "")),
+                                             lang="zh")))
+    g.add((rep, DCTERMS.identifier, Literal(r.name)))
+
+    def span(node: URIRef, cls: URIRef, start: int, end: int) -> None:
+        g.add((node, RDF.type, cls))
+        g.add((node, KG.report, rep))
+        g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.anchorOf, Literal(text[start:end])))
+
+    sec_iri = {s.path: URIRef(f"{rep}/section/{s.path}") for s in r.sections}
+    for s in r.sections:
+        node = sec_iri[s.path]
+        span(node, KG.Section, s.start, s.end)
+        g.add((node, KG.level, Literal(s.level)))
+        g.add((node, KG.path, Literal(s.path)))
+        if s.number:
+            g.add((node, KG.number, Literal(s.number)))
+        g.add((node, KG.heading, Literal(s.title, lang="zh")))
+        g.add((node, RDFS.label, Literal(f"{s.number}{s.title}", lang="zh")))
+        g.add((node, KG.modality, MODALITY_IRI[s.modality]))
+        g.add((node, DCTERMS.isPartOf, sec_iri[s.parent] if s.parent else rep))
+        if s.parent:
+            g.add((node, KG.inSection, sec_iri[s.parent]))
+    para_iri = []
+    for p in r.paragraphs:
+        node = URIRef(f"{rep}/paragraph/{p.start}-{p.end}")
+        para_iri.append(node)
+        span(node, KG.Paragraph, p.start, p.end)
+        if p.section:
+            g.add((node, KG.inSection, sec_iri[p.section]))
+        g.add((node, DCTERMS.isPartOf, sec_iri[p.section] if p.section else rep))
+    sent_iri: dict[tuple[int, int], URIRef] = {}
+    for s in r.sentences:
+        node = URIRef(f"{rep}/sentence/{s.start}-{s.end}")
+        sent_iri[(s.start, s.end)] = node
+        span(node, KG.Sentence, s.start, s.end)
+        g.add((node, KG.inParagraph, para_iri[s.paragraph]))
+        if s.section:
+            g.add((node, KG.inSection, sec_iri[s.section]))
+        g.add((node, KG.modality, MODALITY_IRI[s.modality]))
+
+    def sentence_of(m: Mention) -> URIRef | None:
+        s = r.sentence_at(m.start)
+        return sent_iri.get((s.start, s.end)) if s else None
+
+    mapping = _mapping()
+    by_key = {(e.cls, e.key): e for e in res.entities}
+    by_type_key: dict[tuple[str, str], Entity] = {}
+    for e in res.entities:
+        for m in e.mentions:
+            by_type_key.setdefault((m.type, m.key), e)
+            by_type_key.setdefault((e.cls, m.key), e)
+    mention_iri: dict[int, URIRef] = {}
+
+    def mention_node(m: Mention) -> URIRef:
+        node = URIRef(f"{rep}/mention/{m.start}-{m.end}-{_kebab(m.type)}")
+        mention_iri[id(m)] = node
+        return node
+
+    place_ent = by_type_key.get(("AdministrativeArea", str(meta.get("place", ""))))
+    if place_ent is not None:
+        g.add((rep, KG.place, URIRef(place_ent.iri)))
+    speaker_ent = by_type_key.get(("Person", str(meta.get("speaker", ""))))
+    if speaker_ent is not None:
+        g.add((rep, KG.speaker, URIRef(speaker_ent.iri)))
+
+    glossary = URIRef(f"{rep}/glossary")
+    if any(e.cls == "GlossaryTerm" for e in res.entities):
+        g.add((rep, KG.glossary, glossary))
+        g.add((glossary, RDF.type, KG.Glossary))
+        g.add((glossary, RDFS.label, Literal(f"{meta.get('title') or r.name} 名词解释", lang="zh")))
+        g.add((glossary, PROV.wasDerivedFrom, rep))
+
+    status_rank = mapping["status"]
+    located = {"kg:locatedIn", "kg:inPlanningUnit", "kg:inZone"}
+    for e in res.entities:
+        node = URIRef(e.iri)
+        g.add((node, RDF.type, curie(mapping["classes"][e.cls])))
+        g.add((node, RDFS.label, Literal(e.label, lang="zh")))
+        py = romanize(e.label)
+        if py:
+            g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
+        g.add((node, KG.key, Literal(e.key)))
+        for n in e.names:
+            if n != e.label:
+                g.add((node, SKOS.altLabel, Literal(n, lang="zh")))
+        if e.cls == "GlossaryTerm":
+            g.add((node, SKOS.prefLabel, Literal(e.label, lang="zh")))
+            g.add((node, SKOS.inScheme, glossary))
+        for name, value in e.attrs.items():
+            spec = mapping["attrs"].get(name)
+            if spec is None:
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                lit = _literal(v, spec["datatype"])
+                if lit is not None:
+                    g.add((node, curie(spec["property"]), lit))
+        modalities = set()
+        best: tuple[int, str] | None = None
+        for m in e.mentions:
+            mn = mention_node(m)
+            span(mn, KG.Mention, m.start, m.end)
+            g.add((mn, KG.mentionOf, node))
+            g.add((mn, KG.mentionType, Literal(m.type)))
+            sn = sentence_of(m)
+            if sn is not None:
+                g.add((mn, KG.inSentence, sn))
+            g.add((node, PROV.wasDerivedFrom, mn))
+            modality = r.modality_at(m.start)
+            modalities.add(modality)
+            status = m.attrs.get("status")
+            if status in status_rank:
+                sa = URIRef(f"{mn}/status")
+                g.add((node, KG.statusAssertion, sa))
+                g.add((sa, RDF.type, KG.StatusAssertion))
+                g.add((sa, RDFS.label, Literal(f"{e.label}: {status}", lang="zh")))
+                g.add((sa, KG.statusValue, Literal(status)))
+                g.add((sa, SCHEMA.actionStatus, curie(status_rank[status]["iri"])))
+                if m.attrs.get("status_verb"):
+                    g.add((sa, KG.verb, Literal(str(m.attrs["status_verb"]), lang="zh")))
+                g.add((sa, KG.modality, MODALITY_IRI[modality]))
+                period = report_period(r, modality)
+                if period:
+                    g.add((sa, KG.period, Literal(period)))
+                g.add((sa, PROV.wasDerivedFrom, sn if sn is not None else mn))
+                rank = status_rank[status]["rank"]
+                if best is None or rank > best[0]:
+                    best = (rank, status)
+        for mod in sorted(modalities):
+            g.add((node, KG.mentionedInModality, MODALITY_IRI[mod]))
+        if best is not None:
+            g.add((node, KG.status, curie(status_rank[best[1]]["iri"])))
+
+    def assert_rel(s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:
+        g.add((s, p, o))
+        a = URIRef(f"{ids.base()}assertion/{ids.digest(str(s), str(p), str(o), n=16)}")
+        g.add((a, RDF.type, KG.Assertion))
+        g.add((a, RDF.subject, s))
+        g.add((a, RDF.predicate, p))
+        g.add((a, RDF.object, o))
+        g.add((a, PROV.wasDerivedFrom, source))
+
+    has_location: set[URIRef] = set()
+    for e in res.entities:
+        for rel, m in e.rels:
+            spec = mapping["relations"].get(rel.predicate)
+            if spec is None:
+                raise ValueError(f"unknown relation {rel.predicate!r} (add it to data/rules/rdf.toml)")
+            subj = e
+            if rel.subject is not None:
+                subj = by_type_key.get(rel.subject) or by_key.get(rel.subject)
+            target = by_type_key.get((rel.type, rel.key)) or by_key.get((rel.type, rel.key))
+            if subj is None or target is None or subj is target:
+                continue
+            s, o = URIRef(subj.iri), URIRef(target.iri)
+            p = curie(spec["property"])
+            source = mention_iri.get(id(m)) or mention_node(m)
+            assert_rel(s, p, o, source)
+            if spec.get("symmetric"):
+                assert_rel(o, p, s, source)
+            if spec.get("inverse"):
+                assert_rel(o, curie(spec["inverse"]), s, source)
+            if spec["property"] in located:
+                has_location.add(s)
+    if place_ent is not None:
+        area = URIRef(place_ent.iri)
+        for e in res.entities:
+            node = URIRef(e.iri)
+            if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
+                assert_rel(node, KG.locatedIn, area, rep)
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _url(value: str) -> URIRef | Literal:
+    if re.match(r"^https?://", value):
+        return URIRef(quote(value, safe=":/?#[]@!$&'()*+,;=%-._~"))
+    return Literal(value)
+
+
+def _literal(v, datatype: str) -> Literal | None:
+    if datatype == "lang":
+        return Literal(str(v), lang="zh")
+    if datatype == "string":
+        return Literal(str(v))
+    if datatype == "decimal":
+        try:
+            d = Decimal(str(v))
+        except InvalidOperation:
+            return None
+        return Literal(_plain_decimal(d), datatype=XSD.decimal)
+    if datatype == "integer":
+        return Literal(int(v))
+    if datatype == "boolean":
+        return Literal(bool(v))
+    raise ValueError(f"unknown datatype {datatype!r} in data/rules/rdf.toml")
+
+
+def _plain_decimal(d: Decimal) -> str:
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".") or "0"
+    return s if "." in s else s + ".0"
+
+
+@functools.lru_cache(maxsize=65536)
+def romanize(label: str) -> str:
+    """Pinyin with tone marks for a Chinese label; '' when it has no Chinese.
+
+    >>> romanize("韵涛路")
+    'yùn tāo lù'
+    """
+    if not re.search(r"[\u4e00-\u9fff]", label):
+        return ""
+    parts = pinyin(label, style=Style.TONE, errors=lambda s: [s])
+    return " ".join(p[0] for p in parts).strip()
+
+
+__all__ = ["build_dataset", "analyse", "union_graph", "ontology_graph", "ReportResult"]

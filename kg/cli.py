@@ -1,0 +1,111 @@
+"""Command-line interface: each command calls one library function.
+
+Only the library's own errors (:class:`kg.errors.KgError`) become a one-line message
+and exit code 1; wrong usage exits 2 (click's convention); anything else is a bug.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from kg.errors import KgError
+
+err_console = Console(stderr=True)
+
+
+class KgGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            click.echo(f"kg: error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kg")
+def main() -> None:
+    """Knowledge graph of policies, projects and places from government work reports."""
+
+
+@main.command()
+@click.argument("reports", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", default="build", show_default=True,
+              type=click.Path(path_type=Path), help="Output folder.")
+@click.option("--encoding", default=None, help="Text encoding of the reports (default: detect).")
+@click.option("--no-html", is_flag=True, help="Skip writing graph.html.")
+def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool) -> None:
+    """Build the graph of REPORTS (default: every file in data/reports/)."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from kg.pipeline import build as run_build
+
+    show = err_console.is_terminal
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=err_console, transient=True, disable=not show) as bar:
+        task = bar.add_task("building", total=len(reports) or None)
+        summary = run_build(reports, out_dir, encoding=encoding, html=not no_html,
+                            progress=lambda r: bar.update(task, advance=1, description=r.name))
+    console = Console()
+    table = Table(title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
+                  show_header=True)
+    table.add_column("class")
+    table.add_column("count", justify="right")
+    for cls, n in sorted(summary.entities.items()):
+        table.add_row(cls, str(n))
+    console.print(table)
+    console.print(f"triples: {summary.triples}  sections: {summary.sections}  "
+                  f"sentences: {summary.sentences}  mentions: {summary.mentions}")
+    for name, path in summary.files.items():
+        console.print(f"wrote {path}")
+
+
+@main.command()
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--encoding", default=None, help="Text encoding (default: detect).")
+@click.option("--types", default=None, help="Only these mention types, comma-separated.")
+def extract(report: Path, fmt: str, encoding: str | None, types: str | None) -> None:
+    """Show what the extractor finds in REPORT (offsets count from the file start)."""
+    from kg.build import analyse
+    from kg.ingest import read_report
+    from kg.report_json import extraction_json
+
+    rep = read_report(report, encoding)
+    res = analyse(rep)
+    data = extraction_json(res, types=set(types.split(",")) if types else None)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
+        return
+    table = Table(title=f"{data['report'].get('title') or rep.name}: {len(data['mentions'])} mentions")
+    for col in ("type", "text", "start", "end", "attrs"):
+        table.add_column(col, overflow="fold")
+    for m in data["mentions"]:
+        attrs = ", ".join(f"{k}={v}" for k, v in m["attrs"].items())
+        table.add_row(m["type"], m["text"], str(m["start"]), str(m["end"]), attrs)
+    Console().print(table)
+
+
+@main.command()
+@click.argument("path", required=False, default="build/kg.ttl",
+                type=click.Path(dir_okay=False, path_type=Path))
+def validate(path: Path) -> None:
+    """Check a built graph (default build/kg.ttl) against ontology/shapes.ttl (SHACL)."""
+    from kg.validate import validate_file
+
+    ok, text = validate_file(path)
+    if ok:
+        click.echo(f"{path}: conforms to ontology/shapes.ttl")
+        return
+    click.echo(text)
+    sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,99 @@
+"""The main job: read reports, build the graph, write every output atomically.
+
+>>> default_reports()[0].name.endswith(".txt")
+True
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+from rdflib.namespace import RDF
+
+from kg.build import ReportResult, bind_prefixes, build_dataset, union_graph
+from kg.errors import InputError
+from kg.ingest import read_report
+from kg.output import ensure_dir, write_many
+from kg.records import Report
+from kg.resources import DATA
+from kg.vocab import KG_NS
+
+REPORTS_DIR = DATA / "reports"
+
+
+@dataclass
+class BuildSummary:
+    out_dir: Path
+    files: dict[str, Path]
+    reports: list[str]
+    triples: int
+    entities: Counter = field(default_factory=Counter)
+    sections: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    seconds: float = 0.0
+
+
+def default_reports() -> list[Path]:
+    """Every report file bundled in ``data/reports/``."""
+    return sorted(p for p in REPORTS_DIR.glob("*.txt") if p.is_file())
+
+
+def load_reports(paths: Sequence[str | Path], encoding: str | None = None) -> list[Report]:
+    if not paths:
+        paths = default_reports()
+        if not paths:
+            raise InputError(f"{REPORTS_DIR}: no report files (*.txt) to build")
+    return [read_report(p, encoding) for p in paths]
+
+
+def serialize(ds: Dataset) -> tuple[str, str]:
+    """(Turtle of ontology + all data, TriG of one named graph per report)."""
+    g: Graph = union_graph(ds)
+    bind_prefixes(g)
+    ttl = g.serialize(format="turtle")
+    trig = ds.serialize(format="trig")
+    return ttl, trig
+
+
+def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
+          encoding: str | None = None, html: bool = True,
+          progress: Callable[[Report], None] | None = None) -> BuildSummary:
+    """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``."""
+    t0 = time.perf_counter()
+    out = ensure_dir(Path(out_dir))
+    reports = load_reports(paths, encoding)
+    results: list[ReportResult] = []
+    ds = build_dataset(reports, progress=progress, results=results)
+    ttl, trig = serialize(ds)
+    files = {out / "kg.ttl": ttl, out / "kg.trig": trig}
+    if html:
+        html_text = _graph_html(ds)
+        if html_text is not None:
+            files[out / "graph.html"] = html_text
+    write_many(files)
+    summary = BuildSummary(out_dir=out, files={p.name: p for p in files},
+                           reports=[r.name for r in reports], triples=0)
+    g = union_graph(ds)
+    summary.triples = len(g)
+    for _, _, cls in g.triples((None, RDF.type, None)):
+        if str(cls).startswith(KG_NS):
+            summary.entities[str(cls)[len(KG_NS):]] += 1
+    summary.sections = sum(len(r.report.sections) for r in results)
+    summary.sentences = sum(len(r.report.sentences) for r in results)
+    summary.mentions = sum(len(r.mentions) for r in results)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _graph_html(ds: Dataset) -> str | None:
+    """The interactive page, when the viz module is present."""
+    try:
+        from kg import viz
+    except ImportError:
+        return None
+    return viz.render_dataset(ds)

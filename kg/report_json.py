@@ -1,0 +1,39 @@
+"""The JSON shape of ``kg extract --format json`` (see DESIGN.md, Interfaces)."""
+from __future__ import annotations
+
+from typing import Any
+
+from kg.build import ReportResult
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (str, int, float, bool)) or v is None:
+        return v
+    return str(v)
+
+
+def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
+    """``{"report": {...}, "mentions": [{type, text, start, end, entity, attrs}]}``."""
+    r = res.report
+    iri = {}
+    for e in res.entities:
+        for m in e.mentions:
+            iri[id(m)] = e.iri
+    report = {"title": r.meta.get("title"), "source": r.meta.get("source"),
+              "date": r.meta.get("date"), "name": r.name, "path": r.path,
+              "place": r.meta.get("place"), "publisher": r.meta.get("publisher"),
+              "speaker": r.meta.get("speaker"), "offsets": "characters from the file start, "
+              "BOM removed, line endings normalized to \\n"}
+    mentions = []
+    for m in res.mentions:
+        if types and m.type not in types:
+            continue
+        attrs = {k: _plain(v) for k, v in m.attrs.items() if k not in ("same_as",)}
+        attrs.setdefault("modality", r.modality_at(m.start))
+        mentions.append({"type": m.type, "text": m.text, "start": m.start, "end": m.end,
+                         "entity": iri.get(id(m)), "attrs": attrs})
+    return {"report": report, "mentions": mentions}

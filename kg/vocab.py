@@ -1,0 +1,142 @@
+"""Closed namespaces: our ontology's terms and the standard vocabularies we reuse.
+
+``KG.Polcy`` raises ``AttributeError`` instead of minting a new IRI; a test checks that
+the terms here are exactly the subjects declared in ``ontology/kg.ttl``.
+"""
+import rdflib
+from rdflib import Namespace
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
+
+KG_NS = "https://w3id.org/gwr-kg/ontology#"
+
+
+class KG(DefinedNamespace):
+    """Terms of ``ontology/kg.ttl``."""
+
+    _NS = Namespace(KG_NS)
+    _fail = True
+
+    AdministrativeArea: rdflib.URIRef
+    Assertion: rdflib.URIRef
+    Community: rdflib.URIRef
+    Document: rdflib.URIRef
+    Entity: rdflib.URIRef
+    Facility: rdflib.URIRef
+    Glossary: rdflib.URIRef
+    GlossaryModality: rdflib.URIRef
+    GlossaryTerm: rdflib.URIRef
+    LandParcel: rdflib.URIRef
+    Mention: rdflib.URIRef
+    Metric: rdflib.URIRef
+    Modality: rdflib.URIRef
+    Organization: rdflib.URIRef
+    OtherModality: rdflib.URIRef
+    Paragraph: rdflib.URIRef
+    Person: rdflib.URIRef
+    Place: rdflib.URIRef
+    Plan: rdflib.URIRef
+    PlanningUnit: rdflib.URIRef
+    Program: rdflib.URIRef
+    Project: rdflib.URIRef
+    Report: rdflib.URIRef
+    Review: rdflib.URIRef
+    Road: rdflib.URIRef
+    RoadSegment: rdflib.URIRef
+    Section: rdflib.URIRef
+    Sentence: rdflib.URIRef
+    Span: rdflib.URIRef
+    StatusAssertion: rdflib.URIRef
+    Village: rdflib.URIRef
+    Waterway: rdflib.URIRef
+    WaterwaySegment: rdflib.URIRef
+    Zone: rdflib.URIRef
+    about: rdflib.URIRef
+    adminCode: rdflib.URIRef
+    alias: rdflib.URIRef
+    approxWord: rdflib.URIRef
+    approximate: rdflib.URIRef
+    belongsToProgram: rdflib.URIRef
+    boundedBy: rdflib.URIRef
+    code: rdflib.URIRef
+    cooperatesWith: rdflib.URIRef
+    definedAs: rdflib.URIRef
+    glossary: rdflib.URIRef
+    heading: rdflib.URIRef
+    implementedBy: rdflib.URIRef
+    inParagraph: rdflib.URIRef
+    inPlanningUnit: rdflib.URIRef
+    inSection: rdflib.URIRef
+    inSentence: rdflib.URIRef
+    inZone: rdflib.URIRef
+    indexNumber: rdflib.URIRef
+    intersects: rdflib.URIRef
+    key: rdflib.URIRef
+    level: rdflib.URIRef
+    locatedIn: rdflib.URIRef
+    measures: rdflib.URIRef
+    meeting: rdflib.URIRef
+    memberOf: rdflib.URIRef
+    mentionOf: rdflib.URIRef
+    mentionType: rdflib.URIRef
+    mentionedInModality: rdflib.URIRef
+    mentionsConcept: rdflib.URIRef
+    metricKind: rdflib.URIRef
+    modality: rdflib.URIRef
+    namedAfter: rdflib.URIRef
+    normalizedUnit: rdflib.URIRef
+    normalizedValue: rdflib.URIRef
+    number: rdflib.URIRef
+    partOf: rdflib.URIRef
+    path: rdflib.URIRef
+    period: rdflib.URIRef
+    place: rdflib.URIRef
+    plannedSectionOf: rdflib.URIRef
+    qualifier: rdflib.URIRef
+    report: rdflib.URIRef
+    reportPeriod: rdflib.URIRef
+    role: rdflib.URIRef
+    sameAs: rdflib.URIRef
+    scale: rdflib.URIRef
+    segmentOf: rdflib.URIRef
+    side: rdflib.URIRef
+    speaker: rdflib.URIRef
+    status: rdflib.URIRef
+    statusAssertion: rdflib.URIRef
+    statusValue: rdflib.URIRef
+    subOrganizationOf: rdflib.URIRef
+    subjectLabel: rdflib.URIRef
+    unitText: rdflib.URIRef
+    value: rdflib.URIRef
+    verb: rdflib.URIRef
+    year: rdflib.URIRef
+
+
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SCHEMA = Namespace("https://schema.org/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+
+PREFIXES = {
+    "kg": KG_NS,
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "dct": str(DCTERMS),
+    "prov": str(PROV),
+    "skos": str(SKOS),
+    "nif": str(NIF),
+    "geo": str(GEO),
+    "locn": str(LOCN),
+    "org": str(ORG),
+    "qb": str(QB),
+    "schema": str(SCHEMA),
+    "foaf": str(FOAF),
+}
+
+__all__ = ["KG", "KG_NS", "NIF", "GEO", "LOCN", "ORG", "QB", "SCHEMA", "FOAF", "OA", "PREFIXES",
+           "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]
