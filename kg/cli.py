@@ -107,5 +107,11 @@ def validate(path: Path) -> None:
     sys.exit(1)
 
 
+# --- query and serve commands (issue 6) ---
+
+
+# --- viz, export and stats commands (issue 7) ---
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
