@@ -1,0 +1,342 @@
+"""The entity graph as networkx: the one view shared by the HTML page, stats and exports.
+
+Entities (instances of any subclass of ``kg:Entity``) become nodes; triples between two
+entities become edges keyed by the predicate's CURIE. Text spans, mentions and status
+statements are not drawn: they are summarized into node attributes (the sentences an
+entity comes from, its sections, modalities and status).
+
+>>> from rdflib import Graph
+>>> g = Graph().parse(data='''
+... @prefix kg: <https://w3id.org/gwr-kg/ontology#> .
+... @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+... <urn:a> a kg:RoadSegment ; rdfs:label "韵涛路(沈梅路-周邓公路)"@zh ; kg:segmentOf <urn:b> .
+... <urn:b> a kg:Road ; rdfs:label "韵涛路"@zh .''', format="turtle")
+>>> v = entity_graph(g)
+>>> sorted(v.nodes[n]["label"] for n in v), [k for _, _, k in v.edges(keys=True)]
+(['韵涛路', '韵涛路(沈梅路-周邓公路)'], ['kg:segmentOf'])
+"""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import networkx as nx
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.errors import InputError
+from kg.resources import load_toml
+from kg.vocab import KG, NIF, PREFIXES, SCHEMA
+
+#: how many source sentences a node keeps (the page shows them on hover)
+MAX_SENTENCES = 5
+
+#: node attributes read from one property each (name -> property)
+_ATTR_PROPS = {
+    "codes": KG.code, "alias": KG.alias, "qualifier": KG.qualifier, "side": KG.side,
+    "admin_code": KG.adminCode, "role": KG.role, "value": KG.value, "unit": KG.unitText,
+    "normalized_value": KG.normalizedValue, "normalized_unit": KG.normalizedUnit,
+    "period": KG.period, "kind": KG.metricKind, "subject": KG.subjectLabel,
+    "definition": URIRef(PREFIXES["skos"] + "definition"),
+}
+#: attributes that may hold several values (lists); the others keep one value
+LIST_ATTRS = {"codes", "alias"}
+
+_MODALITY = {KG.Review: "review", KG.Plan: "plan", KG.GlossaryModality: "glossary",
+             KG.OtherModality: "other"}
+
+
+def iter_triples(src: Graph | Dataset, pattern: tuple) -> Iterator[tuple]:
+    """Triples matching ``pattern`` in a Graph, or in every named graph of a Dataset."""
+    if isinstance(src, Dataset):
+        for s, p, o, _ in src.quads(pattern + (None,)):
+            yield s, p, o
+    else:
+        yield from src.triples(pattern)
+
+
+def curie(iri: URIRef | str) -> str:
+    """The shortest prefixed name of ``iri`` with the project's prefixes.
+
+    >>> curie("https://w3id.org/gwr-kg/ontology#segmentOf")
+    'kg:segmentOf'
+    """
+    s = str(iri)
+    best = None
+    for p, ns in PREFIXES.items():
+        if s.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
+            best = p
+    return f"{best}:{s[len(PREFIXES[best]):]}" if best else s
+
+
+@functools.cache
+def _ontology() -> Graph:
+    from kg.build import ontology_graph
+    return ontology_graph()
+
+
+@functools.cache
+def entity_classes() -> frozenset[URIRef]:
+    """Every class below ``kg:Entity`` in ``ontology/kg.ttl`` (itself included)."""
+    onto = _ontology()
+    return frozenset(onto.transitive_subjects(RDFS.subClassOf, KG.Entity))
+
+
+@functools.cache
+def property_labels() -> dict[str, dict[str, str]]:
+    """CURIE -> {"zh": …, "en": …} for every property and class labelled in the ontology."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    for s, o in _ontology().subject_objects(RDFS.label):
+        if isinstance(o, Literal) and o.language in ("zh", "en"):
+            out[curie(s)][o.language] = str(o)
+    out["skos:narrower"] |= {"zh": "下位词", "en": "narrower"}
+    out["skos:broader"] |= {"zh": "上位词", "en": "broader"}
+    return dict(out)
+
+
+@functools.cache
+def _status_names() -> dict[str, tuple[int, str]]:
+    """status word -> (rank, schema IRI) from ``data/rules/rdf.toml``."""
+    return {k: (v["rank"], v["iri"]) for k, v in load_toml("rules/rdf.toml")["status"].items()}
+
+
+def _local(iri: URIRef) -> str:
+    s = str(iri)
+    return s.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _label(labels: dict[str, str]) -> tuple[str, str]:
+    zh = labels.get("zh") or labels.get("") or next(iter(labels.values()), "")
+    return zh, labels.get("zh-latn-pinyin", "")
+
+
+def _plain(v) -> str | float | int | bool:
+    if isinstance(v, Literal):
+        py = v.toPython()
+        if isinstance(py, bool | int | float):
+            return py
+        return str(v)
+    return str(v)
+
+
+def entity_graph(src: Graph | Dataset, types: Iterable[str] | None = None) -> nx.MultiDiGraph:
+    """Entities as nodes, entity-to-entity triples as edges (key = predicate CURIE).
+
+    ``types`` keeps only these classes (local names such as ``Road``). Node attributes:
+    ``label``, ``label_pinyin``, ``cls``, ``key``, ``status``, ``sentences``,
+    ``sections`` (IRIs, ancestors included), ``modalities``, ``reports`` and the
+    attributes of ``_ATTR_PROPS``; edge attributes: ``predicate`` (CURIE) and ``label``.
+    The graph attribute ``sections`` maps section IRIs to their labels, in report order.
+    """
+    ent_classes = entity_classes()
+    cls_of: dict[URIRef, str] = {}
+    for s, _, o in iter_triples(src, (None, RDF.type, None)):
+        if o in ent_classes and isinstance(s, URIRef):
+            name = _local(o)
+            # the most specific class wins (WaterwaySegment over Waterway, Road over Place)
+            if s not in cls_of or _depth(o) > _depth_name(cls_of[s]):
+                cls_of[s] = name
+    if types is not None:
+        keep = set(types)
+        cls_of = {s: c for s, c in cls_of.items() if c in keep}
+
+    view = nx.MultiDiGraph()
+    labels: dict[URIRef, dict[str, str]] = defaultdict(dict)
+    for s, _, o in iter_triples(src, (None, RDFS.label, None)):
+        if s in cls_of and isinstance(o, Literal):
+            labels[s][(o.language or "").lower()] = str(o)
+    for s, cls in sorted(cls_of.items()):
+        zh, py = _label(labels.get(s, {}))
+        view.add_node(str(s), label=zh or _local(s), label_pinyin=py, cls=cls, key="",
+                      status="", sentences=[], sections=[], modalities=[], reports=[])
+    nodes = view.nodes
+    for s, _, o in iter_triples(src, (None, KG.key, None)):
+        if s in cls_of:
+            nodes[str(s)]["key"] = str(o)
+    for name, prop in _ATTR_PROPS.items():
+        for s, _, o in iter_triples(src, (None, prop, None)):
+            if s in cls_of:
+                if name in LIST_ATTRS:
+                    vals = nodes[str(s)].setdefault(name, [])
+                    if str(o) not in vals:
+                        vals.append(str(o))
+                else:
+                    nodes[str(s)][name] = _plain(o)
+    for vals in (d for _, d in view.nodes(data=True)):
+        for name in LIST_ATTRS & vals.keys():
+            vals[name].sort()
+    _add_status(src, view, cls_of)
+    for s, _, o in iter_triples(src, (None, KG.mentionedInModality, None)):
+        if s in cls_of and o in _MODALITY:
+            mods = nodes[str(s)]["modalities"]
+            if _MODALITY[o] not in mods:
+                mods.append(_MODALITY[o])
+    view.graph["sections"] = _add_provenance(src, view, cls_of)
+    _add_edges(src, view, cls_of)
+    for n, d in view.nodes(data=True):
+        d["modalities"].sort()
+        d["degree"] = view.degree(n)
+    return view
+
+
+@functools.cache
+def _class_depths() -> dict[str, int]:
+    onto = _ontology()
+    out = {}
+    for c in entity_classes():
+        depth, cur = 0, c
+        while cur != KG.Entity and depth < 10:
+            parents = [p for p in onto.objects(cur, RDFS.subClassOf) if str(p).startswith(str(KG))]
+            if not parents:
+                break
+            cur, depth = parents[0], depth + 1
+        out[_local(c)] = depth
+    return out
+
+
+def _depth(cls: URIRef) -> int:
+    return _class_depths().get(_local(cls), 0)
+
+
+def _depth_name(name: str) -> int:
+    return _class_depths().get(name, 0)
+
+
+def _add_status(src, view: nx.MultiDiGraph, cls_of: dict) -> None:
+    names = _status_names()
+    by_iri: dict[str, str] = {}
+    for word, (rank, iri) in sorted(names.items(), key=lambda kv: kv[1][0]):
+        by_iri[iri.replace("schema:", str(SCHEMA))] = word  # highest rank wins
+    best: dict[URIRef, tuple[int, str]] = {}
+    for s, _, sa in iter_triples(src, (None, KG.statusAssertion, None)):
+        if s not in cls_of:
+            continue
+        for v in iter_triples(src, (sa, KG.statusValue, None)):
+            word = str(v[2])
+            rank = names.get(word, (0, ""))[0]
+            if s not in best or rank > best[s][0]:
+                best[s] = (rank, word)
+    for s, _, o in iter_triples(src, (None, KG.status, None)):
+        if s in cls_of and s not in best and str(o) in by_iri:
+            best[s] = (0, by_iri[str(o)])
+    for s, (_, word) in best.items():
+        view.nodes[str(s)]["status"] = word
+
+
+def _add_provenance(src, view: nx.MultiDiGraph, cls_of: dict) -> dict[str, str]:
+    """Sentences, sections and reports of every entity; returns section IRI -> label."""
+    mention_of: dict[URIRef, URIRef] = {}
+    for m, _, e in iter_triples(src, (None, KG.mentionOf, None)):
+        if e in cls_of:
+            mention_of[m] = e
+    sent_of: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for m, _, s in iter_triples(src, (None, KG.inSentence, None)):
+        if m in mention_of:
+            sent_of[mention_of[m]].add(s)
+    needed = set().union(*sent_of.values()) if sent_of else set()
+    text: dict[URIRef, str] = {}
+    begin: dict[URIRef, int] = {}
+    for s, _, o in iter_triples(src, (None, NIF.anchorOf, None)):
+        if s in needed:
+            text[s] = str(o)
+    for s, _, o in iter_triples(src, (None, NIF.beginIndex, None)):
+        if s in needed:
+            begin[s] = int(o)
+    parent: dict[URIRef, URIRef] = {}
+    for s, _, o in iter_triples(src, (None, KG.inSection, None)):
+        parent[s] = o
+    report_of: dict[URIRef, URIRef] = {}
+    for s, _, o in iter_triples(src, (None, KG.report, None)):
+        if s in needed:
+            report_of[s] = o
+    sec_labels: dict[URIRef, str] = {}
+    sec_order: dict[URIRef, tuple] = {}
+    for s, _, o in iter_triples(src, (None, RDF.type, KG.Section)):
+        sec_labels[s] = ""
+    for s in sec_labels:
+        for _, _, o in iter_triples(src, (s, RDFS.label, None)):
+            sec_labels[s] = str(o)
+        for _, _, o in iter_triples(src, (s, KG.path, None)):
+            sec_order[s] = (str(s).rsplit("/section/", 1)[0],
+                            tuple(int(x) for x in str(o).split(".") if x.isdigit()))
+    rep_labels: dict[URIRef, str] = {}
+    for r in set(report_of.values()):
+        for _, _, o in iter_triples(src, (r, RDFS.label, None)):
+            rep_labels[r] = str(o)
+    used: set[URIRef] = set()
+    for e, sents in sent_of.items():
+        d = view.nodes[str(e)]
+        ordered = sorted(sents, key=lambda s: (str(report_of.get(s, "")), begin.get(s, 0)))
+        d["sentences"] = [text[s] for s in ordered[:MAX_SENTENCES] if s in text]
+        secs: list[str] = []
+        for s in ordered:
+            cur, hops = parent.get(s), 0
+            while cur is not None and hops < 10:
+                if str(cur) not in secs:
+                    secs.append(str(cur))
+                used.add(cur)
+                cur, hops = parent.get(cur), hops + 1
+        d["sections"] = sorted(secs)
+        d["reports"] = sorted({rep_labels.get(report_of[s], "") for s in sents if s in report_of})
+    return {str(s): sec_labels[s] for s in sorted(used, key=lambda s: sec_order.get(s, (str(s), ())))
+            if s in sec_labels}
+
+
+def _add_edges(src, view: nx.MultiDiGraph, cls_of: dict) -> None:
+    labels = property_labels()
+    seen: set[tuple] = set()
+    for s in cls_of:
+        for _, p, o in iter_triples(src, (s, None, None)):
+            if p == RDF.type or o not in cls_of:
+                continue
+            key = (s, p, o)
+            if key in seen:
+                continue
+            seen.add(key)
+            c = curie(p)
+            lab = labels.get(c, {})
+            view.add_edge(str(s), str(o), key=c, predicate=c, label=lab.get("zh", c),
+                          label_en=lab.get("en", ""))
+
+
+def undirected_simple(view: nx.MultiDiGraph) -> nx.Graph:
+    """The view as a simple undirected graph (for layouts and connected components).
+
+    >>> g = nx.MultiDiGraph([("a", "b"), ("b", "a")])
+    >>> undirected_simple(g).number_of_edges()
+    1
+    """
+    g = nx.Graph()
+    g.add_nodes_from(view.nodes)
+    g.add_edges_from((u, v) for u, v in view.edges() if u != v)
+    return g
+
+
+def load_data(path: str | Path) -> Dataset:
+    """Read a built graph (``.trig``/``.nq`` keep their named graphs; ``.ttl``/``.nt``/
+    ``.jsonld`` go into the default graph) into a Dataset.
+
+    Raises :class:`InputError` when the file is missing or not valid RDF.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such file (run `kg build` first, or pass --data)")
+    fmt = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt",
+           ".jsonld": "json-ld", ".json": "json-ld"}.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt or .jsonld)")
+    ds = Dataset()
+    try:
+        if fmt in ("trig", "nquads"):
+            ds.parse(path, format=fmt)
+        else:
+            ds.default_context.parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many parser-specific exceptions
+        raise InputError(f"{path}: not valid {fmt}: {str(exc).splitlines()[0][:200]}") from None
+    return ds
+
+
+__all__ = ["entity_graph", "undirected_simple", "load_data", "iter_triples", "curie",
+           "entity_classes", "property_labels"]
