@@ -63,7 +63,7 @@ def resolve_mentions(mentions: list[Mention], scope: str) -> list[Entity]:
         names: list[str] = []
         for m in ms:
             label = str(m.attrs.get("label") or m.key)
-            for n in (label, m.key):
+            for n in (label, m.key, *m.attrs.get("names", ())):
                 if n not in names:
                     names.append(n)
         rels = [(r, m) for m in ms for r in m.rels]
@@ -81,7 +81,7 @@ def _label(ms: list[Mention], key: str) -> str:
     return key
 
 
-_INTERNAL = {"same_as", "class", "label"}
+_INTERNAL = {"same_as", "class", "label", "names"}  # names: extra surface forms (skos:altLabel)
 
 
 def _merge_attrs(ms: list[Mention]) -> dict[str, Any]:

@@ -5,10 +5,11 @@ mentions of the modules before it (a project extractor can see the roads).
 """
 from __future__ import annotations
 
+from kg.extract import glossary
 from kg.records import Mention, Report
 
 # Order matters: later families may look at earlier ones' mentions.
-EXTRACTORS: tuple = ()
+EXTRACTORS: tuple = (glossary,)
 
 
 def extract(report: Report) -> list[Mention]:
