@@ -30,28 +30,44 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
-    path = Path(path)
-    ensure_dir(path.parent if str(path.parent) else Path("."))
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = None
+def _stage(path: Path, payload: bytes) -> str:
+    """Write ``payload`` to a new temporary file beside ``path``; return its name."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        tmp = None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
+    write_many({Path(path): data})
 
 
 def write_many(files: dict[Path, str | bytes]) -> None:
-    """Write several files; each is atomic, and nothing is written until all are ready."""
-    for path, data in files.items():
-        write_atomic(path, data)
+    """Write several files: all are staged as temporary files first, then renamed into
+    place, so a failure while writing leaves every earlier output untouched."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            ensure_dir(path.parent if str(path.parent) else Path("."))
+            payload = data.encode("utf-8") if isinstance(data, str) else data
+            try:
+                staged.append((_stage(path, payload), path))
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        for tmp, path in staged:
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        for tmp, _ in staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph
-from rdflib.namespace import RDF
 
 from kg.build import ReportResult, bind_prefixes, build_dataset, union_graph
 from kg.errors import InputError
@@ -20,7 +19,7 @@ from kg.ingest import read_report
 from kg.output import ensure_dir, write_many
 from kg.records import Report
 from kg.resources import DATA
-from kg.vocab import KG_NS
+from kg.serialize import to_trig, to_turtle
 
 REPORTS_DIR = DATA / "reports"
 
@@ -55,9 +54,7 @@ def serialize(ds: Dataset) -> tuple[str, str]:
     """(Turtle of ontology + all data, TriG of one named graph per report)."""
     g: Graph = union_graph(ds)
     bind_prefixes(g)
-    ttl = g.serialize(format="turtle")
-    trig = ds.serialize(format="trig")
-    return ttl, trig
+    return to_turtle(g), to_trig(ds)
 
 
 def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
@@ -78,11 +75,13 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     write_many(files)
     summary = BuildSummary(out_dir=out, files={p.name: p for p in files},
                            reports=[r.name for r in reports], triples=0)
-    g = union_graph(ds)
-    summary.triples = len(g)
-    for _, _, cls in g.triples((None, RDF.type, None)):
-        if str(cls).startswith(KG_NS):
-            summary.entities[str(cls)[len(KG_NS):]] += 1
+    summary.triples = len(union_graph(ds))
+    seen: set[str] = set()
+    for res in results:
+        for e in res.entities:
+            if e.iri not in seen:  # the same entity in two reports of one place counts once
+                seen.add(e.iri)
+                summary.entities[e.cls] += 1
     summary.sections = sum(len(r.report.sections) for r in results)
     summary.sentences = sum(len(r.report.sentences) for r in results)
     summary.mentions = sum(len(r.mentions) for r in results)
