@@ -44,6 +44,10 @@ _ATTR_PROPS = {
 #: attributes that may hold several values (lists); the others keep one value
 LIST_ATTRS = {"codes", "alias"}
 
+#: classes drawn as nodes in the road network view, and the segment classes joining them
+ROAD_CLASSES = {"Road", "Waterway"}
+SEGMENT_CLASSES = {"RoadSegment", "WaterwaySegment"}
+
 _MODALITY = {KG.Review: "review", KG.Plan: "plan", KG.GlossaryModality: "glossary",
              KG.OtherModality: "other"}
 
@@ -314,6 +318,82 @@ def undirected_simple(view: nx.MultiDiGraph) -> nx.Graph:
     return g
 
 
+def road_network(view: nx.MultiDiGraph) -> nx.Graph:
+    """Roads and waterways as nodes; an edge where a segment of one is bounded by the other
+    (the intersection the text implies), labelled with the segment names, plus any other
+    ``kg:intersects`` pair (labelled 相交).
+
+    >>> v = nx.MultiDiGraph()
+    >>> v.add_node("r1", cls="Road", label="韵涛路"); v.add_node("r2", cls="Road", label="周园路")
+    >>> v.add_node("s", cls="RoadSegment", label="韵涛路(周园路以南)")
+    >>> _ = v.add_edge("s", "r1", key="kg:segmentOf"); _ = v.add_edge("s", "r2", key="kg:boundedBy")
+    >>> [(d["label"]) for _, _, d in road_network(v).edges(data=True)]
+    ['韵涛路(周园路以南)']
+    """
+    keep = {n for n, d in view.nodes(data=True) if d.get("cls") in ROAD_CLASSES}
+    g = nx.Graph()
+    for n in sorted(keep):
+        g.add_node(n, **view.nodes[n])
+    segs = sorted(n for n, d in view.nodes(data=True) if d.get("cls") in SEGMENT_CLASSES)
+    for s in segs:
+        wholes, bounds = set(), set()
+        for _, o, k in view.out_edges(s, keys=True):
+            if k in ("kg:segmentOf", "kg:plannedSectionOf", "kg:partOf"):
+                wholes.add(o)
+            elif k == "kg:boundedBy":
+                bounds.add(o)
+        for w in sorted(wholes & keep):
+            for b in sorted(bounds & keep):
+                if w == b:
+                    continue
+                if g.has_edge(w, b):
+                    g.edges[w, b]["segments"].append(view.nodes[s]["label"])
+                else:
+                    g.add_edge(w, b, predicate="kg:intersects", segments=[view.nodes[s]["label"]])
+    for u, v, k in view.edges(keys=True):
+        if k == "kg:intersects" and u in keep and v in keep and u != v and not g.has_edge(u, v):
+            g.add_edge(u, v, predicate="kg:intersects", segments=[])
+    for u, v, d in g.edges(data=True):
+        d["segments"] = sorted(set(d["segments"]))
+        d["label"] = "、".join(d["segments"]) or property_labels().get("kg:intersects", {}).get("zh", "相交")
+    for n in g:
+        g.nodes[n]["degree"] = g.degree(n)
+    return g
+
+
+def find_nodes(view: nx.Graph, label: str) -> list[str]:
+    """Nodes whose label, pinyin, key or IRI equals ``label``; failing that, contain it.
+
+    >>> v = nx.Graph(); v.add_node("a", label="韵涛路", key="韵涛路", label_pinyin="yùn tāo lù")
+    >>> find_nodes(v, "韵涛"), find_nodes(v, "yùn tāo lù")
+    (['a'], ['a'])
+    """
+    def names(n, d):
+        return [d.get("label", ""), d.get("label_pinyin", ""), d.get("key", ""), n]
+    exact = [n for n, d in view.nodes(data=True) if label in names(n, d)]
+    if exact:
+        return sorted(exact)
+    return sorted(n for n, d in view.nodes(data=True) if any(label in x for x in names(n, d)[:3] if x))
+
+
+def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The nodes within ``depth`` hops (either direction) of the entity named ``label``.
+
+    Raises :class:`InputError` when no entity, or several, carry that name.
+    """
+    hits = find_nodes(view, label)
+    if not hits:
+        raise InputError(f"--focus {label!r}: no entity with that label, key or pinyin")
+    if len(hits) > 1:
+        names = "、".join(view.nodes[n].get("label", n) for n in hits[:8])
+        raise InputError(f"--focus {label!r}: {len(hits)} entities match ({names}"
+                         f"{' …' if len(hits) > 8 else ''}); give the full label")
+    if depth < 0:
+        raise InputError(f"--depth {depth}: must be 0 or more")
+    near = nx.single_source_shortest_path_length(undirected_simple(view), hits[0], cutoff=depth)
+    return view.subgraph(near).copy()
+
+
 def load_data(path: str | Path) -> Dataset:
     """Read a built graph (``.trig``/``.nq`` keep their named graphs; ``.ttl``/``.nt``/
     ``.jsonld`` go into the default graph) into a Dataset.
@@ -338,5 +418,5 @@ def load_data(path: str | Path) -> Dataset:
     return ds
 
 
-__all__ = ["entity_graph", "undirected_simple", "load_data", "iter_triples", "curie",
+__all__ = ["entity_graph", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
            "entity_classes", "property_labels"]

@@ -1,0 +1,358 @@
+"""The interactive HTML graph (``kg viz``, ``build/graph.html``), built with pyvis.
+
+The page is one self-contained file: vis-network comes from pyvis's bundled copy,
+inlined together with our template, CSS and script from ``viz/`` (no CSS framework,
+nothing fetched from the network). Positions are computed here with networkx, so the
+browser runs at most a short, bounded stabilisation and then stops.
+
+Report text is untrusted: it reaches the page only as JSON inside
+``<script type="application/json">`` (``<``, ``>``, ``&`` escaped) or as
+auto-escaped text, and the page script inserts it with ``textContent``; node and edge
+titles are plain strings, which vis-network shows as text.
+
+>>> from kg.graphview import entity_graph
+>>> from rdflib import Graph
+>>> g = Graph().parse(data='<urn:r> a <https://w3id.org/gwr-kg/ontology#Road> ; '
+...     '<http://www.w3.org/2000/01/rdf-schema#label> "韵涛路"@zh .', format="turtle")
+>>> page = render(entity_graph(g), title="示例")
+>>> page.shown, "韵涛路" in page.html, "https://cdn" in page.html
+(1, True, False)
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pyvis
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader
+from markupsafe import Markup
+from pyvis.network import Network
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from kg.errors import QueryError, ResourceError
+from kg.graphview import (entity_graph, iter_triples, neighbourhood, property_labels,
+                          road_network, undirected_simple)
+from kg.resources import VIZ, load_toml
+from kg.vocab import KG
+
+PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
+
+
+@dataclass
+class Page:
+    """A rendered page: the HTML, how many entities it shows of how many, and why not all."""
+
+    html: str
+    shown: int
+    total: int
+    edges: int
+    note: str = ""
+
+
+@functools.cache
+def load_style() -> dict:
+    """``viz/style.toml``: colours, shapes and legend per class, page limits, vis options."""
+    path = VIZ / "style.toml"
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ResourceError(f"{path}: missing viz style file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ResourceError(f"viz/style.toml: {exc}") from None
+
+
+def class_style(cls: str) -> dict:
+    style = load_style()
+    return {**style["default_class"], **style["classes"].get(cls, {})}
+
+
+@functools.cache
+def _symmetric() -> frozenset[str]:
+    rel = load_toml("rules/rdf.toml")["relations"]
+    return frozenset(v["property"] for v in rel.values() if v.get("symmetric"))
+
+
+def cut_down(view: nx.Graph, max_nodes: int) -> tuple[nx.Graph, str]:
+    """Keep the ``max_nodes`` most connected entities of a view too large to draw well.
+
+    >>> v = nx.path_graph(5); sub, note = cut_down(v, 3); sub.number_of_nodes(), bool(note)
+    (3, True)
+    """
+    n = view.number_of_nodes()
+    if n <= max_nodes:
+        return view, ""
+    deg = dict(view.degree())
+    keep = sorted(view.nodes, key=lambda x: (-deg[x], str(x)))[:max_nodes]
+    note = (f"图中有 {n} 个实体, 只显示连接最多的 {max_nodes} 个。用 --focus 标签 --depth N 或 "
+            f"--types 类别 缩小范围。 The graph has {n} entities; showing the {max_nodes} most "
+            f"connected. Narrow it with --focus LABEL --depth N or --types.")
+    return view.subgraph(keep).copy(), note
+
+
+def layout(view: nx.Graph) -> dict[str, tuple[float, float]]:
+    """Deterministic spring layout in pixels (same graph, same positions)."""
+    page = load_style()["page"]
+    g = undirected_simple(view)
+    if g.number_of_nodes() == 0:
+        return {}
+    pos = nx.spring_layout(g, seed=page["layout_seed"], iterations=page["layout_iterations"])
+    scale = page["layout_scale"] * math.sqrt(g.number_of_nodes())
+    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in pos.items()}
+
+
+def node_title(d: dict) -> str:
+    """The hover text of a node (plain text: type, key attributes, source sentences)."""
+    st = class_style(d.get("cls", ""))
+    style = load_style()
+    lines = [d.get("label", "")]
+    if d.get("label_pinyin"):
+        lines.append(d["label_pinyin"])
+    lines.append(f"类型: {st['zh']} ({st['en']})")
+    if d.get("key") and d["key"] != d.get("label"):
+        lines.append(f"规范名: {d['key']}")
+    for name, label in (("codes", "编号"), ("alias", "别名"), ("admin_code", "行政区划代码"),
+                        ("qualifier", "限定"), ("role", "职务")):
+        v = d.get(name)
+        if v:
+            lines.append(f"{label}: {'、'.join(v) if isinstance(v, list) else v}")
+    if d.get("value") not in (None, ""):
+        val = f"数值: {d['value']}{d.get('unit', '')}"
+        if d.get("kind"):
+            val += f" ({d['kind']})"
+        if d.get("period"):
+            val += f", {d['period']}"
+        lines.append(val)
+    if d.get("subject"):
+        lines.append(f"指标: {d['subject']}")
+    if d.get("status"):
+        lines.append(f"状态: {style['status'].get(d['status'], d['status'])}")
+    if d.get("modalities"):
+        lines.append("语态: " + ", ".join(style["modality"].get(m, m) for m in d["modalities"]))
+    if d.get("definition"):
+        lines.append(f"定义: {d['definition']}")
+    if d.get("segments"):
+        lines.append("路段: " + "、".join(d["segments"]))
+    sents = d.get("sentences") or []
+    if sents:
+        lines.append("来源句:")
+        n = style["page"]["tooltip_sentences"]
+        lines += [f"· {s}" for s in sents[:n]]
+        if len(sents) > n:
+            lines.append(f"… (+{len(sents) - n})")
+    return "\n".join(lines)
+
+
+def _section_options(view: nx.Graph, used: set[str]) -> list[list[str]]:
+    out = []
+    for iri, label in view.graph.get("sections", {}).items():
+        if iri in used:
+            depth = iri.rsplit("/", 1)[-1].count(".")
+            out.append([iri, "\u3000" * depth + label])
+    return out
+
+
+def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") -> Page:
+    """Render an entity view (from :func:`kg.graphview.entity_graph`) as one HTML page."""
+    style = load_style()
+    page_cfg = style["page"]
+    total = view.number_of_nodes()
+    view, cut_note = cut_down(view, page_cfg["max_nodes"])
+    note = " ".join(x for x in (note, cut_note) if x)
+    pos = layout(view)
+    simple = undirected_simple(view)
+    nodes = []
+    counts = Counter()
+    for n, d in sorted(view.nodes(data=True)):
+        cls = d.get("cls", "")
+        st = class_style(cls)
+        counts[cls] += 1
+        deg = simple.degree(n)
+        size = min(page_cfg["size_max"], page_cfg["size_base"] + page_cfg["size_per_degree"] * math.sqrt(deg))
+        x, y = pos.get(n, (0.0, 0.0))
+        nodes.append({
+            "id": n, "label": d.get("label", ""), "label_zh": d.get("label", ""),
+            "label_pinyin": d.get("label_pinyin", ""), "key": d.get("key", ""),
+            "cls": cls, "cls_label": st["zh"], "title": node_title(d),
+            "x": x, "y": y, "size": round(size, 1), "mass": 1 + deg / 4,
+            "color": st["color"], "shape": st["shape"],
+            "modalities": list(d.get("modalities", [])), "sections": list(d.get("sections", [])),
+            "status": d.get("status", ""),
+        })
+    edges = _edges(view, road)
+    ecfg = style["edges"]
+    show_labels = road or len(edges) <= ecfg["label_max_edges"]
+    rel_counts = Counter()
+    for e in edges:
+        rel_counts[e["predicate"]] += 1
+        e["color"] = {"color": ecfg["color"], "highlight": ecfg["highlight"]}
+        e["title"] = e["text"]
+        if show_labels:
+            e["label"] = e["text"]
+        del e["text"]
+    labels = property_labels()
+    used_sections = {s for n in nodes for s in n["sections"]}
+    meta = {
+        "title": title or "知识图谱",
+        "note": note,
+        "physics": len(nodes) <= page_cfg["physics_max_nodes"],
+        "stabilization_iterations": page_cfg["stabilization_iterations"],
+        "classes": [{"name": c, "count": counts[c], **{k: class_style(c)[k] for k in ("zh", "en", "color", "shape")}}
+                    for c in sorted(counts, key=lambda c: (list(style["classes"]).index(c)
+                                                          if c in style["classes"] else 99, c))],
+        "edge_legend": [{"zh": "路口 (路段起止)" if road else labels.get(p, {}).get("zh", p),
+                         "en": "intersection (segment ends)" if road else labels.get(p, {}).get("en", ""),
+                         "count": n} for p, n in sorted(rel_counts.items())],
+        "modalities": [[m, lab] for m, lab in style["modality"].items()
+                       if any(m in n["modalities"] for n in nodes)],
+        "sections": _section_options(view, used_sections),
+        "statuses": [[s, lab] for s, lab in style["status"].items() if any(n["status"] == s for n in nodes)],
+    }
+    options = {k: v for k, v in style["vis"].items()}
+    if road:
+        options = {**options, "edges": {**options.get("edges", {}), "arrows": {"to": {"enabled": False}}}}
+    html = _html(nodes, edges, meta, options)
+    return Page(html=html, shown=len(nodes), total=total, edges=len(edges), note=note)
+
+
+def _edges(view: nx.Graph, road: bool) -> list[dict]:
+    out = []
+    if road:
+        for u, v, d in sorted(view.edges(data=True), key=lambda e: (e[0], e[1])):
+            out.append({"from": u, "to": v, "predicate": d.get("predicate", "kg:intersects"),
+                        "text": d.get("label", ""), "arrows": ""})
+        return out
+    symmetric = _symmetric()
+    seen = set()
+    for u, v, k, d in sorted(view.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        if k in symmetric:
+            pair = (min(u, v), max(u, v), k)
+            if pair in seen:
+                continue  # a symmetric relation is written both ways: draw it once
+            seen.add(pair)
+        e = {"from": u, "to": v, "predicate": k, "text": d.get("label", k)}
+        if k in symmetric:
+            e["arrows"] = ""
+        out.append(e)
+    return out
+
+
+def _html(nodes: list[dict], edges: list[dict], meta: dict, options: dict) -> str:
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    net.nodes = nodes  # filled directly: Network.add_edge is quadratic
+    net.edges = edges
+    net.options = options
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(str(VIZ)), FileSystemLoader(str(PYVIS_TEMPLATES))]),
+                      autoescape=True, keep_trailing_newline=True)
+    env.globals.update(meta=meta, options_obj=options)
+    env.filters["tojson"] = script_json
+    net.templateEnv = env
+    net.path = "template.html"
+    return net.generate_html()
+
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027",
+                   "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def script_json(value) -> Markup:
+    """JSON that is safe inside an HTML ``<script>`` element (and readable: UTF-8 kept).
+
+    >>> text = str(script_json({"t": "</script><img src=x>"}))
+    >>> "<" in text, json.loads(text)["t"]
+    (False, '</script><img src=x>')
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for ch, esc in _SCRIPT_ESCAPES.items():
+        text = text.replace(ch, esc)
+    return Markup(text)
+
+
+def report_title(src: Graph | Dataset) -> str:
+    """The page title: the report's title, or the number of reports."""
+    titles = sorted({str(o) for s, _, _ in iter_triples(src, (None, RDF.type, KG.Report))
+                     for _, _, o in iter_triples(src, (s, RDFS.label, None))})
+    suffix = load_style()["page"]["title_suffix"]
+    if len(titles) == 1:
+        return f"{titles[0]} {suffix}"
+    if titles:
+        return f"{len(titles)} 份报告 {suffix}"
+    return suffix
+
+
+def construct(src: Graph | Dataset, query: str) -> Graph:
+    """Run a SPARQL CONSTRUCT over every graph of ``src``; the result, plus the types,
+    labels and literal attributes of the IRIs it names (so they draw as entities).
+
+    Refuses other query forms, SERVICE, and FROM (which would read files or URLs).
+    """
+    from rdflib.plugins.sparql import prepareQuery
+    try:
+        q = prepareQuery(query)
+    except Exception as exc:  # pyparsing raises its own exceptions
+        raise QueryError(f"SPARQL syntax error: {str(exc).splitlines()[0][:200]}") from None
+    if q.algebra.name != "ConstructQuery":
+        raise QueryError("--query needs a CONSTRUCT query (it draws the triples it builds)")
+    if _walk_has(q.algebra, "ServiceGraphPattern") or q.algebra.get("datasetClause"):
+        raise QueryError("--query: SERVICE and FROM are not allowed (the page draws local data only)")
+    union = Graph()
+    for t in iter_triples(src, (None, None, None)):
+        union.add(t)
+    try:
+        res = union.query(q)
+    except Exception as exc:
+        raise QueryError(f"SPARQL evaluation failed: {str(exc).splitlines()[0][:200]}") from None
+    out = Graph()
+    named: set[URIRef] = set()
+    for s, p, o in res:
+        out.add((s, p, o))
+        named.update(x for x in (s, o) if isinstance(x, URIRef))
+    for n in named:
+        for _, p, o in union.triples((n, None, None)):
+            if p == RDF.type or not isinstance(o, URIRef):
+                out.add((n, p, o))
+    return out
+
+
+def _walk_has(node, name: str) -> bool:
+    if getattr(node, "name", None) == name:
+        return True
+    if isinstance(node, dict):
+        return any(_walk_has(v, name) for v in node.values())
+    if isinstance(node, list | tuple):
+        return any(_walk_has(v, name) for v in node)
+    return False
+
+
+def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
+                types: list[str] | None = None, query: str | None = None,
+                roads: bool = False) -> Page:
+    """The page for a built graph, with the options of ``kg viz``."""
+    title = report_title(src)
+    note = ""
+    if query is not None:
+        src = construct(src, query)
+        note = "SPARQL CONSTRUCT 结果 (result of --query)"
+    view = entity_graph(src, types=types)
+    if roads:
+        view = road_network(view)
+        title = f"{title} · 路网 road network"
+    if focus:
+        view = neighbourhood(view, focus, depth)
+        title = f"{title} · {focus} ±{depth}"
+    return render(view, title=title, road=roads, note=note)
+
+
+def render_dataset(ds: Dataset | Graph) -> str:
+    """The whole graph's page, as ``kg build`` writes it to ``graph.html``."""
+    return render_page(ds).html
+
+
+__all__ = ["render_dataset", "render_page", "render", "Page", "load_style", "construct", "cut_down"]
