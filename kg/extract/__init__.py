@@ -5,11 +5,11 @@ mentions of the modules before it (a project extractor can see the roads).
 """
 from __future__ import annotations
 
-from kg.extract import glossary
+from kg.extract import glossary, metrics
 from kg.records import Mention, Report
 
 # Order matters: later families may look at earlier ones' mentions.
-EXTRACTORS: tuple = (glossary,)
+EXTRACTORS: tuple = (glossary, metrics)
 
 
 def extract(report: Report) -> list[Mention]:

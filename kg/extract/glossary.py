@@ -277,7 +277,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     es = entries(report)
     for e in es:
         comp_keys = [lab for _, _, lab in e.components]
-        names = [n for n in (e.raw, e.core) if n and n != e.label]
+        # surface forms become skos:altLabel; a form with a lost quote is no label
+        names = [n for n in (e.raw, e.core) if n and n != e.label and _balance(n) == 0
+                 and sum(n.count(q) for q in "”」』’") == sum(n.count(q) for q in "“「『‘")]
         attrs = {"label": e.label, "definition": text[e.def_start:e.def_end],
                  "components": comp_keys, "role": "entry", "names": names}
         rels = tuple(Rel("narrower", TYPE, k) for k in comp_keys)

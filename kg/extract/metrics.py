@@ -1,0 +1,284 @@
+"""Metrics: every quantity with a unit (财政总收入7亿元, 6700余名, 环比4月增长154%).
+
+A metric is a number (Arabic, full-width or Chinese) followed by an optional scale word
+(万, 亿) and a unit from ``data/lexicons/units.tsv``, with its hedge (约, 余, 以上),
+period (1-6月, 年内), kind (actual, target, change) and subject (what is measured).
+Numbers that name or code something (dates, 1号桥, 3.0版, 千亿级, “15分钟…圈”, parts of
+a glossary definition) are not metrics; the patterns are in ``data/rules/metrics.toml``.
+
+>>> from kg.ingest import parse_text
+>>> r = parse_text("上半年工作回顾\\n1-6月,财政总收入7亿元,发放物资超过118.9万份。\\n", name="t")
+>>> [(m.text, m.attrs["value"], m.attrs["unit"], m.attrs["normalized_value"], m.attrs["subject"])
+...  for m in extract(r, ())]
+[('7亿元', '7', '亿元', '700000000', '财政总收入'), ('超过118.9万份', '118.9', '万份', '1189000', '发放物资')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from decimal import Decimal
+
+from kg.extract.matcher import alternation
+from kg.numbers import is_chinese, plain, to_decimal
+from kg.records import Mention, Rel, Report, Sentence
+from kg.resources import load_toml, load_tsv
+
+TYPE = "Metric"
+_ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
+_CHINESE = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*"
+
+
+@functools.cache
+def _rules() -> dict:
+    return load_toml("rules/metrics.toml")
+
+
+@functools.cache
+def units() -> dict[str, dict[str, str]]:
+    """Unit as written -> its row in ``data/lexicons/units.tsv``."""
+    return {r["unit"]: r for r in load_tsv("lexicons/units.tsv")}
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    r = _rules()
+    ap = r["approx"]
+    return re.compile(
+        rf"(?P<before>{alternation(ap['before'])})?"
+        rf"(?<![0-9０-９.．A-Za-zＡ-Ｚａ-ｚ\-—/])"
+        rf"(?P<num>{_ARABIC}|{_CHINESE})"
+        rf"(?P<inner1>{alternation(ap['inner'])})?"
+        rf"(?P<scale>{alternation(r['scale'])})?"
+        rf"(?P<inner2>{alternation(ap['inner'])})?"
+        rf"(?P<unit>{alternation(units())})"
+        rf"(?P<after>{alternation(ap['after'])})?")
+
+
+@functools.cache
+def _compiled() -> dict:
+    r = _rules()
+    return {
+        "after_unit": [re.compile(p) for p in r["names"]["after_unit"]],
+        "group_after": re.compile(r["names"]["group_after"]),
+        "period": re.compile("|".join(f"(?:{p})" for p in r["period"]["patterns"])),
+        "target": re.compile("|".join(f"(?:{p})" for p in r["kind"]["target_patterns"])),
+        "change": re.compile(alternation(r["kind"]["change"])),
+        "stop_after": re.compile(alternation(r["subject"]["stop_after"])),
+        "verbs": re.compile(alternation(r["subject"]["verbs"])),
+    }
+
+
+def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
+    """Every quantity with a unit in the report's sentences."""
+    out: list[Mention] = []
+    for sent in report.sentences:
+        out.extend(sentence_metrics(report, sent, found))
+    keys = Counter(m.key for m in out)
+    return [m if keys[m.key] == 1 else
+            Mention(m.type, m.text, m.start, m.end, f"{m.key}@{m.start}", m.attrs, m.rels)
+            for m in out]
+
+
+def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...]) -> list[Mention]:
+    text = report.text
+    rules = _rules()
+    c = _compiled()
+    quoted = _quoted_spans(text, sent.start, sent.end)
+    names = [m for m in found if m.type in rules["names"]["name_types"]]
+    parts = [m for m in found if m.type == "GlossaryTerm"]
+    out: list[Mention] = []
+    previous_subject, previous_end = "", sent.start
+    for m in _pattern().finditer(text, sent.start, sent.end):
+        num_s, unit_e = m.start("num"), m.end("unit")
+        numtext, unit = m.group("num"), m.group("unit")
+        row = units()[unit]
+        if _is_name(text, m, sent, quoted, names, parts, row, c, rules):
+            continue
+        value = to_decimal(numtext)
+        if value is None:
+            continue
+        scale_word = m.group("scale") or ""
+        scale = Decimal(rules["scale"].get(scale_word, "1")) * Decimal(row["scale"])
+        written_unit = text[m.start("scale"):unit_e] if scale_word else unit
+        written_unit = written_unit.replace(m.group("inner2") or "\0", "")
+        approx_word = m.group("before") or m.group("inner1") or m.group("inner2") or m.group("after")
+        start, end = m.start(), m.end()
+        if m.group("before") and any(text[max(0, num_s - len(w)):num_s] == w
+                                     for w in rules["approx"]["not_before"]):
+            start = num_s  # 签约15台: 约 belongs to 签约
+            approx_word = m.group("inner1") or m.group("inner2") or m.group("after")
+        floor = max(sent.start, previous_end)
+        subject = _subject(text, sent, floor, start, unit_e, row, c, rules) or previous_subject
+        previous_subject, previous_end = subject, end
+        change_word = _change_word(text, sent, floor, start, c, rules)
+        kind = _kind(report, sent, change_word, c)
+        if m.group("after") in ("及以上", "及以下") and sent.modality == "glossary":
+            kind = "threshold"
+        attrs = {
+            "value": plain(value), "unit": written_unit, "unit_normalized": row["normalized"],
+            "scale": plain(scale), "normalized_value": plain(value * scale),
+            "approx": bool(approx_word), "kind": kind, "family": row["family"],
+        }
+        if approx_word:
+            attrs["approx_word"] = approx_word
+        period = _period(text, sent, m.start(), c, rules)
+        if period:
+            attrs["period"] = period
+        if subject:
+            attrs["subject"] = subject
+        if change_word:
+            attrs["change_word"] = change_word
+        rels = _measures(text, sent, num_s, unit_e, found, rules)
+        key = f"{subject}{text[start:end]}"
+        out.append(Mention(TYPE, text[start:end], start, end, key, attrs, rels))
+    return out
+
+
+# -- what is not a metric -------------------------------------------------------------
+
+def _quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for o, cl in _rules()["names"]["quotes"]:
+        i = start
+        while True:
+            a = text.find(o, i, end)
+            if a < 0:
+                break
+            b = text.find(cl, a + 1, end)
+            if b < 0:
+                break
+            spans.append((a, b + 1))
+            i = b + 1
+    return spans
+
+
+def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
+    s, e = m.start("num"), m.end("unit")
+    if any(a <= s and e <= b for a, b in quoted):
+        return True
+    before = text[max(sent.start, s - 1):s]
+    if before and before in rules["names"]["ordinal_before"]:
+        return True
+    if is_chinese(m.group("num")):
+        if m.group("num")[0] in "十" and len(m.group("num")) == 1 and not m.group("scale"):
+            return True
+        if row["counter"] == "yes" and len(m.group("num")) == 1 and not m.group("scale"):
+            return True  # 一批, 两个, 三年行动: words, not counts
+    rest = text[e:min(sent.end, e + 12)]
+    if any(p.search(rest) for p in c["after_unit"]):
+        return True
+    if row["family"] == "age" and c["group_after"].search(text[e:min(sent.end, e + 8)]):
+        return True
+    for n in names:
+        if n.start <= s and e <= n.end:
+            return True
+    for p in parts:
+        # a count in front of a glossary component (1个…中心) names a part
+        if p.attrs.get("role") == "component" and 0 <= p.start - e <= 1:
+            return True
+        if p.start <= s and e <= p.end:
+            return True
+    return False
+
+
+# -- attributes -----------------------------------------------------------------------
+
+def _clause_start(text: str, floor: int, pos: int, rules: dict) -> int:
+    bounds = rules["subject"]["boundaries"]
+    i = pos
+    while i > floor and text[i - 1] not in bounds:
+        i -= 1
+    return i
+
+
+def _subject(text, sent, floor, start, unit_e, row, c, rules) -> str:
+    """The indicator phrase: the noun a classifier counts, else the phrase before."""
+    sr = rules["subject"]
+    bounds = sr["boundaries"].replace("、", "")
+    if row["counter"] == "yes":
+        j = unit_e
+        while j < sent.end and j - unit_e < sr["max_chars"] and text[j] not in bounds \
+                and not text[j].isdigit():
+            j += 1
+        after = text[unit_e:j].rstrip("、")
+        sm = c["stop_after"].search(after)
+        if sm:
+            after = after[: sm.start()]
+        if after and "、" not in after[:1] and not c["verbs"].match(after) and \
+                re.match(r"[\u4e00-\u9fff]", after):
+            return after
+    a = _clause_start(text, floor, start, rules)
+    phrase = text[a:start]
+    while True:
+        before = phrase
+        pm = c["period"].match(phrase)
+        if pm:
+            phrase = phrase[pm.end():]
+        for w in sr["strip_start"]:
+            if phrase.startswith(w):
+                phrase = phrase[len(w):]
+        if phrase == before:
+            break
+    if re.match(alternation(rules["period"]["comparison"]), phrase):
+        return ""  # 环比4月增长154%: the subject is the one before
+    cm = c["change"].match(phrase)
+    if cm and len(phrase) > cm.end():
+        phrase = phrase[cm.end():]  # 增加床位约20张
+    cm = c["change"].search(phrase)
+    cut = re.search(alternation(rules["period"]["comparison"]), phrase)
+    stops = [x.start() for x in (cm, cut) if x and x.start() > 0]
+    if stops:
+        phrase = phrase[: min(stops)]
+    changed = True
+    while changed:
+        changed = False
+        for w in sr["strip_end"] + rules["approx"]["before"]:
+            if phrase.endswith(w) and len(phrase) > len(w):
+                phrase = phrase[: -len(w)]
+                changed = True
+    phrase = phrase.strip()
+    if len(phrase) > sr["max_chars"]:
+        phrase = phrase[-sr["max_chars"]:]
+    return phrase if len(phrase) >= 2 and not phrase.isdigit() else ""
+
+
+def _change_word(text, sent, floor, start, c, rules) -> str:
+    a = max(_clause_start(text, floor, start, rules), start - rules["kind"]["change_window"])
+    found = list(c["change"].finditer(text, a, start))
+    return found[-1].group(0) if found else ""
+
+
+def _kind(report: Report, sent: Sentence, change_word: str, c) -> str:
+    if sent.modality == "plan" or c["target"].search(report.text, sent.start, sent.end):
+        return "target"
+    return "change" if change_word else "actual"
+
+
+def _period(text, sent, start, c, rules) -> str:
+    best = ""
+    comparison = rules["period"]["comparison"]
+    for pm in c["period"].finditer(text, sent.start, start):
+        lead = text[max(sent.start, pm.start() - 2):pm.start()]
+        if any(lead.endswith(w) for w in comparison):
+            continue
+        best = pm.group(0)
+    return best
+
+
+def _measures(text, sent, s, e, found, rules) -> tuple[Rel, ...]:
+    """The nearest named thing in the metric's clause (before it, or counted after it)."""
+    a = _clause_start(text, sent.start, s, rules)
+    types = set(rules["names"]["measures_types"])
+    best = None
+    for m in found:
+        if m.type not in types or not (a <= m.start and m.end <= s):
+            continue
+        if best is None or m.end > best.end:
+            best = m
+    if best is None:
+        return ()
+    return (Rel("measures", best.type, best.key),)
+
+
+__all__ = ["extract", "units", "sentence_metrics"]

@@ -1,0 +1,52 @@
+"""Numbers as written in reports -> exact decimals (Arabic, full-width or Chinese numerals).
+
+>>> to_decimal("4177.21"), to_decimal("２.１"), to_decimal("三千"), to_decimal("二〇二六")
+(Decimal('4177.21'), Decimal('2.1'), Decimal('3000'), Decimal('2026'))
+>>> plain(Decimal("6.9") * Decimal("100000000"))
+'690000000'
+"""
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+CHINESE_DIGITS = "〇零一二两三四五六七八九十百千万亿"
+
+
+def is_chinese(s: str) -> bool:
+    """True if ``s`` is written with Chinese numerals only."""
+    return bool(s) and all(ch in CHINESE_DIGITS for ch in s)
+
+
+def to_decimal(s: str) -> Decimal | None:
+    """The exact value of a number as written; None when it is not a number."""
+    s = unicodedata.normalize("NFKC", s).replace(",", "").strip()
+    if not s:
+        return None
+    if is_chinese(s):
+        try:
+            v = cn2an.cn2an(s.replace("两", "二"), "smart")
+        except (ValueError, KeyError):
+            return None
+        return Decimal(str(v)).normalize() if "." in str(v) else Decimal(int(v))
+    try:
+        return Decimal(s)
+    except InvalidOperation:
+        return None
+
+
+def plain(d: Decimal) -> str:
+    """A decimal as a plain string, no exponent, no trailing zeros (exact for xsd:decimal).
+
+    >>> plain(Decimal("1.50")), plain(Decimal("1E+8"))
+    ('1.5', '100000000')
+    """
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+__all__ = ["to_decimal", "plain", "is_chinese"]
