@@ -109,6 +109,53 @@ def validate(path: Path) -> None:
 
 # --- query and serve commands (issue 6) ---
 
+@main.command()
+@click.argument("query", required=False)
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Graph file (.ttl, .trig, .nt, .nq); default: the last build, build/kg.ttl.")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Bind a query parameter (repeatable); see --list.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]))
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
+              help="SPARQL engine (default: oxigraph).")
+@click.option("--list", "list_", is_flag=True, help="List the library's queries and exit.")
+def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: str,
+          engine: str | None, list_: bool) -> None:
+    """Run QUERY: a library NAME, a FILE.rq, or SPARQL text (read-only)."""
+    from kg.query import list_text, parse_params, run_query
+
+    if list_:
+        sys.stdout.write(list_text())
+        return
+    if not query:
+        raise click.UsageError("give a query NAME, FILE.rq or SPARQL text (or --list)")
+    out = run_query(query, data, parse_params(params), fmt, engine)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+
+
+@main.command()
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Graph file to serve; default: the last build, build/kg.ttl.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
+              help="SPARQL engine (default: oxigraph).")
+@click.option("--timeout", default=10.0, show_default=True, type=float,
+              help="Time limit per query, seconds.")
+@click.option("--max-rows", default=10000, show_default=True, type=int,
+              help="Result-size limit per query (rows or triples).")
+@click.option("--cors", default=None, metavar="ORIGIN",
+              help="Allow cross-origin requests from ORIGIN (default: none).")
+def serve(data: Path | None, host: str, port: int, engine: str | None, timeout: float,
+          max_rows: int, cors: str | None) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql."""
+    from kg.serve import serve_forever
+
+    serve_forever(data, host=host, port=port, engine=engine, timeout=timeout,
+                  max_rows=max_rows, cors=cors)
+
+
 
 # --- viz, export and stats commands (issue 7) ---
 

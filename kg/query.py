@@ -1,0 +1,279 @@
+"""The query library: ready-made SPARQL questions in ``kg/queries/*.rq``, run safely.
+
+Each ``.rq`` file starts with comment lines: the first is a one-line description, the
+others explain what it answers, and ``# @param NAME TYPE text`` declares a parameter.
+A parameter is a placeholder ``VALUES ?NAME { UNDEF }`` in the query (valid SPARQL:
+left unbound it matches everything). Binding replaces ``UNDEF`` with one RDF term
+written by :func:`sparql_term`, which checks and escapes the value: text from the
+command line or the web never becomes SPARQL syntax.
+
+Parameter types: ``string`` (plain literal), ``key`` (a name, normalized like
+``kg:key``), ``lang`` (an ``@zh`` literal), ``iri`` (``<…>`` or a known prefixed name),
+``integer``, ``decimal``, ``status`` (completed | started | in_progress | planned, mapped
+to schema.org as in ``data/rules/rdf.toml``).
+
+>>> spec = library()["counts"]
+>>> spec.description.startswith("How many")
+True
+>>> bind_params("SELECT * { VALUES ?n { UNDEF } ?s ?p ?n }", {"n": 'a" } #'}, None)
+'SELECT * { VALUES ?n { "a\\\\" } #" } ?s ?p ?n }'
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kg.errors import QueryError, ResourceError
+from kg.guard import check_read_only, inspect_query
+from kg.resources import QUERIES, load_toml
+from kg.results import render
+from kg.store import QueryResult, load_store
+from kg.vocab import PREFIXES
+
+PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status")
+_IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
+_LANG_OK = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """One library query: its name (file stem), description, parameters and text."""
+
+    name: str
+    description: str
+    text: str
+    details: str = ""
+    params: tuple[Param, ...] = field(default_factory=tuple)
+    path: str = ""
+
+
+def parse_spec(name: str, text: str, path: str = "") -> QuerySpec:
+    """Read the header comments of a ``.rq`` file.
+
+    >>> s = parse_spec("x", "# Roads.\\n# @param road key a road name\\nSELECT * { VALUES ?road { UNDEF } }")
+    >>> (s.description, s.params[0].type)
+    ('Roads.', 'key')
+    """
+    desc, details, params = "", [], []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        if body.startswith("@param"):
+            parts = body.split(None, 3)
+            if len(parts) < 3 or parts[2] not in PARAM_TYPES:
+                raise ResourceError(f"{path or name}:{lineno}: expected "
+                                    f"'# @param NAME TYPE text' with TYPE in {', '.join(PARAM_TYPES)}")
+            params.append(Param(parts[1].lstrip("?"), parts[2], parts[3] if len(parts) > 3 else ""))
+        elif not desc:
+            desc = body
+        elif body:
+            details.append(body)
+    for p in params:
+        if not _placeholder(p.name).search(text):
+            raise ResourceError(f"{path or name}: @param {p.name} has no placeholder "
+                                f"VALUES ?{p.name} {{ UNDEF }}")
+    return QuerySpec(name, desc, text, " ".join(details), tuple(params), path)
+
+
+def library(folder: Path = QUERIES) -> dict[str, QuerySpec]:
+    """Every query of the library by name, sorted."""
+    out = {}
+    for path in sorted(Path(folder).glob("*.rq")):
+        out[path.stem] = parse_spec(path.stem, path.read_text(encoding="utf-8"), str(path))
+    return out
+
+
+def resolve_query(arg: str) -> tuple[str, QuerySpec | None]:
+    """(SPARQL text, spec) for a library NAME, a ``.rq`` file, or SPARQL text itself."""
+    lib = library()
+    if arg in lib:
+        return lib[arg].text, lib[arg]
+    if arg.endswith(".rq"):
+        path = Path(arg)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"{arg}: cannot read query file ({exc.strerror})") from None
+        return text, parse_spec(path.stem, text, arg)
+    info = inspect_query(arg)
+    if info.form is not None or info.update_words:
+        return arg, None  # an update is refused later, with a clear message
+    raise QueryError(f"{arg}: not a library query (see `kg query --list`), a .rq file "
+                     "or SPARQL text")
+
+
+def _placeholder(name: str) -> re.Pattern:
+    return re.compile(r"VALUES\s+\?" + re.escape(name) + r"\s*\{\s*UNDEF\s*\}", re.IGNORECASE)
+
+
+def _escape(s: str) -> str:
+    return (s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+
+
+def _status_iris() -> dict[str, str]:
+    out = {}
+    for name, spec in load_toml("rules/rdf.toml")["status"].items():
+        prefix, _, local = spec["iri"].partition(":")
+        out[name] = PREFIXES[prefix] + local
+    return out
+
+
+def sparql_term(value: str, type_: str) -> str:
+    """One RDF term in SPARQL syntax, checked and escaped; ``QueryError`` if invalid.
+
+    >>> sparql_term("kg:Road", "iri")
+    '<https://w3id.org/gwr-kg/ontology#Road>'
+    >>> sparql_term("周浦镇", "lang")
+    '"周浦镇"@zh'
+    """
+    if type_ in ("string", "key", "lang"):
+        if type_ == "key":
+            from kg.ids import normalize
+            value = normalize(value)
+        return f'"{_escape(value)}"' + ("@zh" if type_ == "lang" else "")
+    if type_ == "iri":
+        iri = value[1:-1] if value.startswith("<") and value.endswith(">") else value
+        prefix, colon, local = iri.partition(":")
+        if colon and prefix in PREFIXES and not local.startswith("//"):
+            iri = PREFIXES[prefix] + local
+        if not _IRI_OK.fullmatch(iri):
+            raise QueryError(f"not an absolute IRI: {value!r}")
+        return f"<{iri}>"
+    if type_ == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise QueryError(f"not an integer: {value!r}")
+        return str(int(value))
+    if type_ == "decimal":
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            raise QueryError(f"not a number: {value!r}") from None
+        if not d.is_finite():
+            raise QueryError(f"not a number: {value!r}")
+        return f'"{d}"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    if type_ == "status":
+        iris = _status_iris()
+        if value not in iris:
+            raise QueryError(f"unknown status {value!r} (choose {', '.join(iris)})")
+        return f"<{iris[value]}>"
+    raise QueryError(f"unknown parameter type {type_!r}")
+
+
+def _guess_type(value: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        return "iri"
+    if re.fullmatch(r"[+-]?\d+", value):
+        return "integer"
+    prefix, colon, _ = value.partition(":")
+    if colon and prefix in PREFIXES:
+        return "iri"
+    return "string"
+
+
+def parse_params(pairs: Iterable[str]) -> dict[str, str]:
+    """``["road=韵涛路"]`` -> ``{"road": "韵涛路"}``."""
+    out = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq or not key.strip():
+            raise QueryError(f"--param {pair!r}: expected key=value")
+        out[key.strip().lstrip("?")] = value
+    return out
+
+
+def bind_params(text: str, params: Mapping[str, str], spec: QuerySpec | None) -> str:
+    """Fill the ``VALUES ?name { UNDEF }`` placeholders of ``text`` with checked terms."""
+    declared = {p.name: p for p in spec.params} if spec else {}
+    for name, value in params.items():
+        if spec is not None and spec.params and name not in declared:
+            known = ", ".join(declared) or "none"
+            raise QueryError(f"{spec.name}: unknown parameter {name!r} (parameters: {known})")
+        type_ = declared[name].type if name in declared else _guess_type(value)
+        term = sparql_term(value, type_)
+        pattern = _placeholder(name)
+        if not pattern.search(text):
+            raise QueryError(f"parameter {name!r}: the query has no placeholder "
+                             f"VALUES ?{name} {{ UNDEF }}")
+        text = pattern.sub(lambda _m, n=name, t=term: f"VALUES ?{n} {{ {t} }}", text)
+    return text
+
+
+def with_prefixes(text: str) -> str:
+    """Declare the project's usual prefixes the query uses without declaring them."""
+    declared = inspect_query(text).prefixes
+    used = {m.group(1) for m in re.finditer(r"(?<![\w<?$])([A-Za-z][\w-]*):", text)}
+    missing = [p for p in PREFIXES if p in used and p not in declared]
+    head = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing)
+    return head + text
+
+
+def execute(store, text: str, params: Mapping[str, str] | None = None,
+            spec: QuerySpec | None = None, max_rows: int | None = None) -> QueryResult:
+    """Check (read-only), bind and run one query on a loaded store."""
+    text = with_prefixes(bind_params(text, params or {}, spec))
+    check_read_only(text, store.graphs())
+    return store.query(text, max_rows=max_rows)
+
+
+def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
+    """Labels (``@zh`` first) of the IRIs in a result, for tables."""
+    from rdflib import URIRef
+    iris: list[str] = []
+    seen: set[str] = set()
+    cells = res.rows if res.kind == "select" else res.triples
+    for row in cells:
+        for t in row:
+            if isinstance(t, URIRef) and str(t) not in seen and _IRI_OK.fullmatch(str(t)):
+                seen.add(str(t))
+                iris.append(str(t))
+    if not iris:
+        return {}
+    labels: dict[str, str] = {}
+    for i in range(0, min(len(iris), limit), 500):
+        values = " ".join(f"<{x}>" for x in iris[i:i + 500])
+        q = ("SELECT ?s ?l WHERE { VALUES ?s { " + values + " } "
+             "?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+        for s, lab in store.query(q).rows:
+            lang = getattr(lab, "language", None)
+            if str(s) not in labels or lang == "zh":
+                labels[str(s)] = str(lab)
+    return labels
+
+
+def run_query(query: str, data: str | Path | None = None, params: Mapping[str, str] | None = None,
+              fmt: str = "table", engine: str | None = None) -> str:
+    """Load ``data`` (default ``build/kg.ttl``), run a library NAME, a ``.rq`` file or
+    SPARQL text with ``params``, and return the result in ``fmt``."""
+    text, spec = resolve_query(query)
+    store = load_store(data, engine)
+    res = execute(store, text, params, spec)
+    labels = labels_for(store, res) if fmt == "table" else None
+    return render(res, fmt, labels)
+
+
+def list_text() -> str:
+    """``kg query --list``: one line per library query, with its parameters."""
+    lines = []
+    lib = library()
+    width = max(len(n) for n in lib) if lib else 0
+    for name, spec in lib.items():
+        params = " ".join(f"[{p.name}={p.type}]" for p in spec.params)
+        lines.append(f"{name.ljust(width)}  {spec.description}" + (f"  {params}" if params else ""))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["QuerySpec", "Param", "library", "parse_spec", "resolve_query", "bind_params",
+           "sparql_term", "parse_params", "execute", "run_query", "list_text", "labels_for",
+           "with_prefixes"]

@@ -1,0 +1,210 @@
+"""Load a built graph into an embedded SPARQL store: pyoxigraph (default) or rdflib.
+
+One interface for both engines: ``store.query(text)`` returns a :class:`QueryResult`
+whose terms are rdflib terms (``URIRef``, ``Literal``, ``BNode``), so formatting and
+comparisons do not depend on the engine. pyoxigraph is the default because it loads
+and answers much faster (see README, "SPARQL"); rdflib stays selectable.
+
+Neither engine is given a way to reach the network or the disk from a query: callers
+pass queries through :func:`kg.guard.check_read_only` first (``SERVICE`` would make
+both engines send HTTP requests, and rdflib would fetch ``FROM`` graphs).
+
+>>> s = load_store(data='<http://e/a> <http://e/p> "x" .', fmt="nt")
+>>> s.query("SELECT ?o WHERE { ?s ?p ?o }").rows[0][0]
+rdflib.term.Literal('x')
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import XSD
+
+from kg.errors import InputError, QueryError
+
+ENGINES = ("oxigraph", "rdflib")
+DEFAULT_ENGINE = "oxigraph"
+DEFAULT_DATA = Path("build/kg.ttl")
+
+_FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".trig": "trig", ".nt": "nt",
+            ".nq": "nquads"}
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
+               "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
+_RDFLIB_FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nquads": "nquads"}
+
+
+@dataclass
+class QueryResult:
+    """Engine-independent result: SELECT rows, an ASK boolean, or CONSTRUCT triples."""
+
+    kind: str                                   # "select" | "ask" | "graph"
+    vars: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)     # rdflib terms or None (unbound)
+    boolean: bool | None = None
+    triples: list[tuple] = field(default_factory=list)
+
+    def graph(self) -> Graph:
+        """The CONSTRUCT/DESCRIBE triples as an rdflib Graph (prefixes bound)."""
+        from kg.build import bind_prefixes
+        g = Graph()
+        bind_prefixes(g)
+        for t in self.triples:
+            g.add(t)
+        return g
+
+
+def data_format(path: Path) -> str:
+    """The RDF syntax of a graph file, from its suffix."""
+    fmt = _FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown graph format (expected .ttl, .trig, .nt or .nq)")
+    return fmt
+
+
+def load_store(path: str | Path | None = None, engine: str | None = None, *,
+               data: str | bytes | None = None, fmt: str | None = None):
+    """Load a graph file (default ``build/kg.ttl``) or ``data`` text into an engine.
+
+    Named graphs (TriG, N-Quads) are queried as one union default graph.
+    """
+    engine = engine or os.environ.get("KG_ENGINE") or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise QueryError(f"unknown engine {engine!r} (choose {' or '.join(ENGINES)})")
+    cls = OxigraphStore if engine == "oxigraph" else RdflibStore
+    if data is not None:
+        return cls(data.encode("utf-8") if isinstance(data, str) else data, fmt or "turtle",
+                   "<data>")
+    path = Path(path or DEFAULT_DATA)
+    if not path.is_file():
+        hint = " (run `kg build` first)" if path == DEFAULT_DATA else ""
+        raise InputError(f"{path}: no such graph file{hint}")
+    return cls(path.read_bytes(), fmt or data_format(path), str(path))
+
+
+# -- pyoxigraph -----------------------------------------------------------------------
+
+def _from_ox(term):
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise QueryError(f"unsupported term in result: {term!r}")
+
+
+class OxigraphStore:
+    """An in-memory pyoxigraph store."""
+
+    engine = "oxigraph"
+
+    def __init__(self, payload: bytes, fmt: str, name: str):
+        self.name = name
+        self._store = ox.Store()
+        try:
+            self._store.bulk_load(payload, _OX_FORMATS[fmt])
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise InputError(f"{name}: cannot load graph ({exc})") from None
+        self._named = fmt in ("trig", "nquads")
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def graphs(self) -> set[str]:
+        """IRIs of the named graphs in the store."""
+        return {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+        try:
+            res = self._store.query(text, use_default_graph_as_union=self._named)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+        try:
+            if isinstance(res, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(res))
+            if isinstance(res, ox.QuerySolutions):
+                names = [v.value for v in res.variables]
+                rows = []
+                for sol in res:
+                    rows.append(tuple(_from_ox(sol[i]) for i in range(len(names))))
+                    _check_size(rows, max_rows)
+                return QueryResult("select", vars=names, rows=rows)
+            triples = []
+            for t in res:
+                triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+                _check_size(triples, max_rows)
+            return QueryResult("graph", triples=triples)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+
+def _check_size(items: list, max_rows: int | None) -> None:
+    if max_rows is not None and len(items) > max_rows:
+        raise QueryError(f"result exceeds the limit of {max_rows} rows (add a LIMIT)")
+
+
+# -- rdflib ---------------------------------------------------------------------------
+
+class RdflibStore:
+    """rdflib's own SPARQL engine over an in-memory graph or dataset."""
+
+    engine = "rdflib"
+
+    def __init__(self, payload: bytes, fmt: str, name: str):
+        import rdflib.plugins.sparql as rsparql
+        rsparql.SPARQL_LOAD_GRAPHS = False  # never fetch FROM graphs from the web
+        self.name = name
+        self._named = fmt in ("trig", "nquads")
+        self._graph = Dataset(default_union=True) if self._named else Graph()
+        try:
+            self._graph.parse(data=payload, format=_RDFLIB_FORMATS[fmt])
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise InputError(f"{name}: cannot load graph ({exc})") from None
+
+    def __len__(self) -> int:
+        return len(self._graph)
+
+    def graphs(self) -> set[str]:
+        if not self._named:
+            return set()
+        return {str(g.identifier) for g in self._graph.graphs()
+                if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID}
+
+    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+        try:
+            res = self._graph.query(text)
+            if res.type == "ASK":
+                return QueryResult("ask", boolean=bool(res.askAnswer))
+            if res.type == "SELECT":
+                names = [str(v) for v in res.vars]
+                rows = []
+                for row in res:
+                    rows.append(tuple(row))
+                    _check_size(rows, max_rows)
+                return QueryResult("select", vars=names, rows=rows)
+            triples = []
+            for t in res:
+                triples.append(tuple(t))
+                _check_size(triples, max_rows)
+            return QueryResult("graph", triples=triples)
+        except QueryError:
+            raise
+        except Exception as exc:  # pyparsing and evaluation errors have no common base
+            raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
+
+
+__all__ = ["ENGINES", "DEFAULT_ENGINE", "DEFAULT_DATA", "QueryResult", "load_store",
+           "OxigraphStore", "RdflibStore", "data_format"]
