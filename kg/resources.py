@@ -3,7 +3,8 @@
 Lexicons are TSV files with a header row; rules are TOML. Errors point at the file
 and line: ``ResourceError("data/lexicons/x.tsv:57: expected 3 columns, got 2")``.
 
->>> rows = load_tsv("lexicons/modality.tsv")  # doctest: +SKIP
+>>> load_toml("rules/ingest.toml")["sentences"]["max_chars"]
+160
 """
 from __future__ import annotations
 
