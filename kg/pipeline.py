@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from kg import viz
 from kg.build import ReportResult, bind_prefixes, build_dataset, union_graph
 from kg.errors import InputError
 from kg.ingest import read_report
@@ -90,9 +91,5 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
 
 
 def _graph_html(ds: Dataset) -> str | None:
-    """The interactive page, when the viz module is present."""
-    try:
-        from kg import viz
-    except ImportError:
-        return None
+    """The interactive page (kg/viz.py)."""
     return viz.render_dataset(ds)

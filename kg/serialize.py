@@ -32,7 +32,8 @@ def to_trig(ds: Dataset) -> str:
         lines = to_turtle(g).splitlines()
         body = [ln for ln in lines if not ln.startswith("@prefix")]
         prefixes.extend(ln for ln in lines if ln.startswith("@prefix"))
-        inner = "\n".join(("    " + ln) if ln.strip() else "" for ln in body).strip("\n")
+        # no indentation: a line may continue a """multi-line literal""", whose text it would change
+        inner = "\n".join(body).strip("\n")
         blocks.append(f"<{ctx.identifier}> {{\n{inner}\n}}\n")
     head = "\n".join(sorted(set(prefixes)))
     return head + "\n\n" + "\n".join(blocks)

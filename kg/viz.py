@@ -80,6 +80,13 @@ def _symmetric() -> frozenset[str]:
     return frozenset(v["property"] for v in rel.values() if v.get("symmetric"))
 
 
+@functools.cache
+def _inverses() -> dict[str, str]:
+    """inverse property -> the property it mirrors (skos:broader -> skos:narrower)."""
+    rel = load_toml("rules/rdf.toml")["relations"]
+    return {v["inverse"]: v["property"] for v in rel.values() if v.get("inverse")}
+
+
 def cut_down(view: nx.Graph, max_nodes: int) -> tuple[nx.Graph, str]:
     """Keep the ``max_nodes`` most connected entities of a view too large to draw well.
 
@@ -230,8 +237,11 @@ def _edges(view: nx.Graph, road: bool) -> list[dict]:
                         "text": d.get("label", ""), "arrows": ""})
         return out
     symmetric = _symmetric()
+    inverses = _inverses()
     seen = set()
     for u, v, k, d in sorted(view.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        if k in inverses and view.has_edge(v, u, key=inverses[k]):
+            continue  # written as the inverse of a drawn edge (broader of narrower)
         if k in symmetric:
             pair = (min(u, v), max(u, v), k)
             if pair in seen:
