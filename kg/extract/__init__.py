@@ -6,10 +6,12 @@ mentions of the modules before it (a project extractor can see the roads).
 from __future__ import annotations
 
 from kg.extract import glossary, metrics
+from kg.extract import orgs, programs, projects
+from kg.extract import parcels, places, roads
 from kg.records import Mention, Report
 
 # Order matters: later families may look at earlier ones' mentions.
-EXTRACTORS: tuple = (glossary, metrics)
+EXTRACTORS: tuple = (roads, places, parcels, orgs, projects, programs, glossary, metrics)
 
 
 def extract(report: Report) -> list[Mention]:

@@ -51,7 +51,8 @@ def left_edge(text: str, lo: int, head_start: int, stops: re.Pattern[str],
               min_chars: int = 2) -> int:
     """Start of the name whose head begins at ``head_start`` (``lo``: the sentence start).
 
-    With ``min_chars=0`` the last boundary word always cuts (the name may be empty)."""
+    With ``min_chars=0`` the last boundary word always cuts (the name may be empty);
+    when no cut leaves ``min_chars``, the first one does (a name never starts with a verb)."""
     floor = floor_of(text, lo, head_start)
     spans = quote_spans(text, floor, head_start + 1)
     cuts = [m.end() for m in stops.finditer(text, floor, head_start)
@@ -59,7 +60,7 @@ def left_edge(text: str, lo: int, head_start: int, stops: re.Pattern[str],
     for cut in reversed(cuts):
         if specific_chars(text[cut:head_start]) >= min_chars:
             return cut
-    return floor
+    return cuts[0] if cuts else floor
 
 
 def specific_chars(s: str) -> int:

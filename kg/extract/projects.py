@@ -1,0 +1,222 @@
+"""Projects: industrial projects and headquarters, infrastructure, housing renovation,
+public services, systems and platforms.
+
+A project name ends in a head word (``data/lexicons/projects_heads.tsv``): strong
+heads (项目, 工程, 研发总部) make a project by themselves, weak ones (中心, 系统, 食堂)
+only where a project cue (建设, 改造, 开工 …, ``projects_cues.tsv``) is in the clause.
+The name's left edge comes from :mod:`kg.extract.naming`; a name made only of generic
+words (产业项目, 重大项目: ``projects_generic.tsv``) is not a project. In a list that
+ends in a generic head (A、B等重大项目), each item is a project; in a list that ends in
+a specific one (周秀路、绿地梧桐苑等缤纷社区建设项目) the items are where it is.
+
+Each project gets its status (:mod:`kg.extract.status`), ``implementedBy`` the
+organizations inside its name (沃比医疗研发总部) or named with it (由…承建), and
+``locatedIn`` (``inZone``, ``inPlanningUnit``) the places, parcels, roads and waterways of
+earlier extractors that its name contains, that its list names, or that its clause
+puts it in (在御沁园居民区完成…). Spans of programs and working groups are left alone;
+a Facility span stays a Facility unless project words make it a project.
+
+>>> from kg.ingest import parse_text
+>>> r = parse_text("下半年工作要点\\n推进沃比医疗研发总部、熙华科技研发总部等一批产业项目落地。\\n", name="t")
+>>> [(m.key, m.attrs["status"]) for m in extract(r, ())]
+[('沃比医疗研发总部', 'planned'), ('熙华科技研发总部', 'planned')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from kg.extract import programs
+from kg.extract.matcher import alternation, drop_overlaps
+from kg.extract.naming import HARD, left_edge, specific_chars, strip_quotes
+from kg.extract.status import clause_bounds, status_attrs
+from kg.records import Mention, Rel, Report
+from kg.resources import load_tsv
+
+PLACE_TYPES = {"AdministrativeArea": "locatedIn", "Village": "locatedIn", "Community": "locatedIn",
+               "Zone": "inZone", "LandParcel": "locatedIn", "PlanningUnit": "inPlanningUnit",
+               "Road": "locatedIn", "RoadSegment": "locatedIn", "Waterway": "locatedIn",
+               "Facility": "locatedIn"}
+LIST_SEP = "、"
+LIST_END = "等"
+# A name may be followed by these at once (besides the words of the lexicons).
+RIGHT_OK = set("、等和及与的“”·0123456789") | HARD
+
+
+@functools.cache
+def _lex() -> dict:
+    heads = {r["word"]: r["strength"] for r in load_tsv("lexicons/projects_heads.tsv")}
+    cues = [r["word"] for r in load_tsv("lexicons/projects_cues.tsv")]
+    generic = [r["word"] for r in load_tsv("lexicons/projects_generic.tsv")]
+    bounds = [r["word"] for r in load_tsv("lexicons/projects_boundary.tsv")]
+    status = [r["word"] for r in load_tsv("lexicons/status.tsv")]
+    follow = sorted(set(cues) | set(bounds) | set(status) | set(heads), key=len, reverse=True)
+    return {
+        "heads": heads,
+        "head_re": re.compile(alternation(heads)),
+        "strong": re.compile(alternation(w for w, s in heads.items() if s == "strong")),
+        "cue_re": re.compile(alternation(cues)),
+        "generic_re": re.compile(alternation(generic)),
+        "stops": re.compile(alternation(bounds)),
+        "follow": tuple(follow),
+        "with": re.compile(alternation(r["word"] for r in load_tsv("lexicons/programs_with.tsv"))),
+        "head_tail": re.compile(f"(?:{alternation(heads)}|建设)+$"),
+        "generic_tail": re.compile(f"(?:{alternation(generic)}|\\d+)*$"),
+        "count": re.compile(f"\\d+{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}"),
+        "quoted_after": re.compile(f"{alternation(heads)}(?=“)"),
+    }
+
+
+def is_generic(name: str) -> bool:
+    """True when ``name`` says only what kind of project it is (重大项目, 一批产业项目).
+
+    >>> is_generic("一批产业项目"), is_generic("牧禾农场项目")
+    (True, False)
+    """
+    lex = _lex()
+    rest = lex["head_tail"].sub("", strip_quotes(name))
+    rest = lex["generic_re"].sub("", rest)
+    rest = re.sub(r"\d+", "", rest)
+    return specific_chars(rest) < 2
+
+
+def key_of(name: str) -> str:
+    """A project's key: quotes dropped, and a trailing 项目/工程/建设; a quoted name
+    followed only by head words keys on what the quotes hold (“平安簿”系统 -> 平安簿).
+
+    >>> key_of("“溢哲华庭”二期项目工程"), key_of("“平安簿”平台"), key_of("牧禾农场项目")
+    ('溢哲华庭二期', '平安簿', '牧禾农场')
+    """
+    lex = _lex()
+    m = re.fullmatch(r"“([^“”]+)”(.*)", name)
+    if m and (not m.group(2) or lex["head_tail"].fullmatch(m.group(2))):
+        return m.group(1)
+    plain = strip_quotes(name)
+    short = re.sub(r"(?:项目|工程|建设)+$", "", plain)
+    return short if specific_chars(short) >= 2 else plain
+
+
+def _right_ok(text: str, end: int, hi: int) -> bool:
+    if end >= hi or text[end] in RIGHT_OK:
+        return True
+    return text.startswith(_lex()["follow"], end)
+
+
+def _items(text: str, lo: int, list_end: int) -> list[tuple[int, int]]:
+    """The items of the list ``A、B、C`` that ends right before ``list_end`` (at 等)."""
+    lex = _lex()
+    items = []
+    b = list_end
+    while True:
+        a = b
+        while a > lo and text[a - 1] not in HARD and text[a - 1] != LIST_SEP:
+            a -= 1
+        cut = left_edge(text, a, b, lex["stops"], min_chars=2)
+        items.append((cut, b))
+        if cut != a or a <= lo or text[a - 1] != LIST_SEP:
+            break
+        b = a - 1
+    return [(a, b) for a, b in reversed(items) if specific_chars(text[a:b]) >= 2]
+
+
+def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
+    """Project mentions with status and relations (see the module docstring)."""
+    lex = _lex()
+    text = report.text
+    blocked = [m for m in programs.candidates(report)]
+    blocked += [m for m in found if m.type == "Organization" and m.attrs.get("kind") == "group"]
+    facilities = {(m.start, m.end) for m in found if m.type == "Facility"}
+    places = [m for m in found if m.type in PLACE_TYPES and not _is_report_place(report, m)]
+    orgs = [m for m in found if m.type == "Organization"]
+    people = sorted({m.key for m in found if m.type == "Person"})
+    cands: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []  # (start, end, list items)
+
+    def inside_blocked(a: int, b: int) -> bool:
+        return any(x.start <= a and b <= x.end or (x.start < b and a < x.end and x.type != "Organization")
+                   for x in blocked)
+
+    for sent in report.sentences:
+        if sent.modality == "glossary":
+            continue
+        lo, hi = sent.start, sent.end
+        for h in lex["head_re"].finditer(text, lo, hi):
+            end = h.end()
+            if not _right_ok(text, end, hi) or inside_blocked(h.start(), end):
+                continue
+            c_lo, c_hi = clause_bounds(report, h.start(), end)
+            has_cue = bool(lex["cue_re"].search(text, c_lo, c_hi))
+            if lex["heads"][h.group(0)] == "weak" and not has_cue:
+                continue
+            g = h.start() - len(lex["generic_tail"].search(text[lo:h.start()]).group(0))
+            if g > lo and text[g - 1] == LIST_END:  # A、B等(一批产业)项目: the items are projects
+                for ia, ib in _items(text, lo, g - 1):
+                    if not inside_blocked(ia, ib):
+                        cands.append((ia, ib, ()))
+                continue
+            a = left_edge(text, lo, h.start(), lex["stops"], min_chars=2)
+            for prev in lex["quoted_after"].finditer(text, a, h.start()):
+                a = prev.end()  # a head right before a quote ends the name before it
+            c = lex["count"].match(text, a)
+            if c and c.end() < h.start():
+                a = c.end()
+            if a >= h.start():
+                continue
+            if text.count("“", a, end) > text.count("”", a, end) and text[end:end + 1] == "”":
+                end += 1
+            name = text[a:end]
+            if (a, end) in facilities and not has_cue:
+                continue
+            if is_generic(name) or inside_blocked(a, end):
+                continue
+            items = tuple(_items(text, lo, a - 1)) if a > lo and text[a - 1] == LIST_END else ()
+            cands.append((a, end, items))
+
+    spans = drop_overlaps([_Span(a, b, items) for a, b, items in cands])
+    out = []
+    for sp in spans:
+        name = text[sp.start:sp.end]
+        attrs: dict[str, object] = dict(status_attrs(report, sp.start, sp.end))
+        label = strip_quotes(name)
+        key = key_of(_unplaced(report, name))
+        if label != key:
+            attrs["label"] = label
+        rels: list[Rel] = []
+        c_lo, _ = clause_bounds(report, sp.start, sp.end)
+        for p in places:
+            if (p.start, p.end) == (sp.start, sp.end):
+                continue
+            in_name = sp.start <= p.start and p.end <= sp.end
+            in_list = any(ia <= p.start and p.end <= ib for ia, ib in sp.items)
+            at = c_lo <= p.start and p.end <= sp.start and text[max(c_lo, p.start - 1):p.start] == "在"
+            if in_name or in_list or at:
+                rels.append(Rel(PLACE_TYPES[p.type], p.type, p.key))
+        for o in orgs:
+            in_name = sp.start <= o.start and o.end <= sp.end
+            named_with = (c_lo <= o.start and o.end <= sp.start
+                          and lex["with"].search(text, o.end, sp.start) is not None)
+            if in_name or named_with:
+                rels.append(Rel("implementedBy", "Organization", o.key))
+        rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
+        out.append(Mention("Project", name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
+    return out
+
+
+class _Span:
+    def __init__(self, start: int, end: int, items: tuple[tuple[int, int], ...]):
+        self.start, self.end, self.items = start, end, items
+
+
+def _unplaced(report: Report, name: str) -> str:
+    """``name`` without the report's own place before a quoted name (周浦“平安簿”系统)."""
+    place = str(report.meta.get("place") or "")
+    for p in (place, place[:-1]):
+        if len(p) >= 2 and name.startswith(p + "“"):
+            return name[len(p):]
+    return name
+
+
+def _is_report_place(report: Report, m: Mention) -> bool:
+    return m.type == "AdministrativeArea" and m.key == report.meta.get("place")
+
+
+__all__ = ["extract", "key_of", "is_generic"]
