@@ -1,0 +1,315 @@
+"""Administrative areas, villages, communities, zones and facilities.
+
+- Areas: names from the offline gazetteer (:mod:`kg.gazetteer`), resolved in the report's
+  own chain (上海市 ⊃ 浦东新区 ⊃ 周浦镇, read from its publisher or title), with their
+  code and the area each lies in; short forms (浦东, 上海) of that chain and of provinces.
+- Villages and communities: names ending in a suffix word (村, 小区, 苑, 居民区 …), the
+  villages and residents' committees the gazetteer lists for the report's town (沈西 is
+  沈西村), villagers' groups (周东5组), and list items sharing the last item's suffix
+  (周东、幸福居民区).
+- Zones and facilities: names ending in a suffix word (产业园, 先导区; 市场, 图书馆, 小学,
+  方舱, 号桥 …). A zone that is the tail of a longer zone's name is that zone.
+
+Words: ``data/lexicons/places_*.tsv``; patterns: ``data/rules/places.toml``.
+
+>>> from kg.ingest import parse_text
+>>> r = parse_text("# publisher: 上海市浦东新区周浦镇人民政府\\n上半年工作回顾\\n"
+...                "改造菱翔苑安防设施,依托傅雷图书馆,推动周南村发展。\\n", name="t")
+>>> [(m.type, m.text) for m in extract(r, ())]
+[('Community', '菱翔苑'), ('Facility', '傅雷图书馆'), ('Village', '周南村')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from kg import gazetteer
+from kg.extract.matcher import drop_overlaps, overlaps, sentences
+from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names, run_before,
+                                   suffixes_from_rows)
+from kg.gazetteer import Division
+from kg.ids import normalize
+from kg.records import Mention, Rel, Report
+from kg.resources import load_toml, load_tsv, words
+
+PLACE_TYPES = ("Village", "Community", "Zone", "Facility")
+
+
+@functools.cache
+def _lex() -> dict:
+    rules = load_toml("rules/places.toml")
+    return {
+        "rules": rules,
+        "suffixes": suffixes_from_rows(load_tsv("lexicons/places_suffixes.tsv")),
+        "boundary": words("lexicons/places_boundary.tsv"),
+        "generic": words("lexicons/places_generic.tsv"),
+        "org_heads": words("lexicons/places_org_heads.tsv"),
+        "group": re.compile(rules["villages"]["group"]),
+    }
+
+
+# -- the report's own place ---------------------------------------------------------------
+
+def report_chain(report: Report) -> list[Division]:
+    """The report's place and the areas around it, outermost first (may be empty).
+
+    >>> from kg.ingest import parse_text
+    >>> r = parse_text("# publisher: 上海市浦东新区周浦镇人民政府\\n正文。\\n", name="t")
+    >>> [d.name for d in report_chain(r)]
+    ['上海市', '浦东新区', '周浦镇']
+    """
+    meta = report.meta
+    place = str(meta.get("place") or "")
+    best: list[Division] = []
+    for field in ("publisher", "title", "place"):
+        value = str(meta.get(field) or "")
+        chain = gazetteer.locate(value) if value else []
+        if chain and (not place or chain[-1].name == place):
+            return _complete(chain)
+        if len(chain) > len(best):
+            best = chain
+    return _complete(best)
+
+
+def _complete(chain: list[Division]) -> list[Division]:
+    if not chain:
+        return []
+    return gazetteer.ancestors(chain[-1]) + [chain[-1]]
+
+
+def short_form(name: str, strip: list[str]) -> str:
+    for s in sorted(strip, key=len, reverse=True):
+        if name.endswith(s) and len(name) - len(s) >= 2:
+            return name[:-len(s)]
+    return ""
+
+
+# -- administrative areas -----------------------------------------------------------------
+
+def _admin(report: Report, chain: list[Division]) -> list[Mention]:
+    rules = _lex()["rules"]["admin"]
+    text = report.text
+    names = gazetteer.names()
+    longest = 12
+    endings = rules["endings"]
+    shorts: dict[str, Division] = {}
+    for d in gazetteer.divisions():
+        if d.level in rules["short_levels"] and d.short and len(d.short) >= 2:
+            shorts[d.short] = d
+    for d in chain:
+        s = d.short or short_form(d.name, rules["short_strip"])
+        if s and len(s) >= 2:
+            shorts[s] = d
+    short_pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
+    cands: list[tuple[int, int, Division | None, str]] = []
+    for sent in sentences(report):
+        for i in range(sent.start, sent.end):
+            if text[i] not in endings:
+                continue
+            for n in range(min(longest, i + 1 - sent.start), 1, -1):
+                name = text[i + 1 - n:i + 1]
+                if name in names:
+                    d = gazetteer.best(name, chain)
+                    if _foreign_town(name, d, chain):
+                        continue
+                    cands.append((i + 1 - n, i + 1, d, name))
+                    break
+        for m in short_pat.finditer(text, sent.start, sent.end):
+            nxt = text[m.end():m.end() + 1]
+            if nxt and nxt in rules["short_not_before"]:
+                continue
+            d = shorts[m.group(0)]
+            cands.append((m.start(), m.end(), d, d.name))
+    out = []
+    for c in drop_overlaps([_Span(*c) for c in cands]):
+        d, name = c.div, c.name
+        attrs: dict = {}
+        rels: tuple[Rel, ...] = ()
+        if d is not None:
+            attrs["level"] = d.level
+            if d.code:
+                attrs["admin_code"] = d.code
+            up = gazetteer.parent(d) if d.level != "town" else _county(d)
+            if up is not None:
+                rels = (Rel("locatedIn", "AdministrativeArea", up.name),)
+        label = name
+        out.append(Mention("AdministrativeArea", text[c.start:c.end], c.start, c.end,
+                           normalize(name), {**attrs, "label": label} if label != text[c.start:c.end] else attrs,
+                           rels))
+    return out
+
+
+def _foreign_town(name: str, d: Division | None, chain: list[Division]) -> bool:
+    """A town not in the report's chain, or whose county is not: too ambiguous to take."""
+    levels = _lex()["rules"]["admin_context"]["foreign_town_levels"]
+    if d is not None and d.level not in levels:
+        return False
+    if d is None and all(x.level in levels for x in gazetteer.lookup(name)) is False:
+        return False
+    codes = {x.code for x in chain if x.code}
+    return d is None or d.parent not in codes
+
+
+def _county(town: Division) -> Division | None:
+    for d in gazetteer.divisions():
+        if d.code == town.parent:
+            return d
+    return None
+
+
+class _Span:
+    def __init__(self, start: int, end: int, div: Division | None, name: str):
+        self.start, self.end, self.div, self.name = start, end, div, name
+
+
+# -- villages, communities, zones, facilities ----------------------------------------------
+
+def _anchors(chain: list[Division]) -> list[str]:
+    strip = _lex()["rules"]["admin"]["short_strip"]
+    out = []
+    for d in chain:
+        out.append(d.name)
+        s = d.short or short_form(d.name, strip)
+        if s:
+            out.append(s)
+    return out
+
+
+def _suffix_places(report: Report, chain: list[Division], blocked: list[Mention]
+                   ) -> list[Candidate]:
+    lex = _lex()
+    text = report.text
+    anchors = _anchors(chain)
+    found: list[Candidate] = []
+    for sent in sentences(report):
+        found.extend(find_names(text, lex["suffixes"], lex["boundary"], lex["generic"],
+                                sent.start, sent.end, anchors=anchors, generic_mode="all"))
+    # A candidate may contain an earlier mention (周祝公路1号桥) but not cut through one.
+    found = [c for c in found
+             if not any(overlaps(c, b) and not (c.start <= b.start and b.end <= c.end)
+                        for b in blocked)]
+    kept = drop_overlaps(found)
+    # A name inside a kept one, ending where its name part ends, is a place too
+    # (幸福居民区 in 幸福居民区卫生服务站).
+    nested = [c for c in found for k in kept
+              if c is not k and k.start <= c.start and c.end == k.start + len(k.stem)]
+    return sorted(set(kept) | set(nested), key=lambda c: (c.start, c.end))
+
+
+def _gazetteer_places(report: Report, chain: list[Division]) -> list[Mention]:
+    """Villages and residents' committees of the report's town, full or bare names."""
+    if not chain or chain[-1].level != "town":
+        return []
+    rules = _lex()["rules"]["villages"]
+    text = report.text
+    out = []
+    entries = gazetteer.villages(chain[-1])
+    for entry in entries:
+        typ = "Village" if entry.endswith(("村", "村委会", "村民委员会")) else "Community"
+        bare = ""
+        sfx = ""
+        for s in sorted(rules["entry_suffixes"], key=len, reverse=True):
+            if entry.endswith(s) and len(entry) - len(s) >= 2:
+                bare, sfx = entry[:-len(s)], s
+                break
+        forms = [entry]
+        if bare and sfx in rules["bare_alone"]:
+            forms.append(bare)
+        for form in forms:
+            for m in re.finditer(re.escape(form), text[report.body_start:]):
+                s = m.start() + report.body_start
+                out.append(Mention(typ, form, s, s + len(form), normalize(entry),
+                                   {"label": entry} if form != entry else {}))
+    return out
+
+
+def _groups(report: Report) -> list[Mention]:
+    lex = _lex()
+    text = report.text
+    out = []
+    for sent in sentences(report):
+        for m in lex["group"].finditer(text, sent.start, sent.end):
+            run = text[m.start("stem"):m.end("stem")]
+            stem = cut_stem(run, lex["boundary"], 2)
+            if all_generic(stem, lex["generic"]):
+                continue
+            s = m.end("stem") - len(stem)
+            name = text[s:m.end()]
+            out.append(Mention("Village", name, s, m.end(), normalize(name), {},
+                               (Rel("partOf", "Village", normalize(stem) + "村"),)))
+    return out
+
+
+def _distributed(report: Report, heads: list[Mention], taken: list) -> list[Mention]:
+    """``A、B居民区``: A is a 居民区 too, when A is a short name right before it."""
+    lex = _lex()
+    rules = lex["rules"]["villages"]
+    text = report.text
+    out = []
+    for h in heads:
+        if h.type not in rules["distribute"]:
+            continue
+        sfx = h.attrs.get("suffix")
+        if not sfx:
+            continue
+        pos = h.start
+        while pos > 0 and text[pos - 1] == rules["list_sep"]:
+            end = pos - 1
+            start = run_before(text, end, rules["max_item"] + 6)
+            stem = cut_stem(text[start:end], lex["boundary"], 2)
+            if not (2 <= len(stem) <= rules["max_item"]) or all_generic(stem, lex["generic"]):
+                break
+            s = end - len(stem)
+            if any(overlaps(_Span(s, end, None, ""), t) for t in taken):
+                break
+            name = stem + sfx if sfx in rules["kind_suffixes"] else stem
+            attrs = {"label": name} if name != stem else {}
+            out.append(Mention(h.type, stem, s, end, normalize(name), attrs))
+            pos = s
+    return out
+
+
+def _zone_tails(mentions: list[Mention]) -> None:
+    min_tail = _lex()["rules"]["zones"]["min_tail"]
+    zones = sorted({m.key for m in mentions if m.type == "Zone"}, key=len, reverse=True)
+    for m in mentions:
+        if m.type != "Zone":
+            continue
+        longer = [z for z in zones if len(z) > len(m.key) and z.endswith(m.key)]
+        if longer and len(m.key) >= min_tail:
+            m.attrs["same_as"] = [longer[0]]
+
+
+def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
+    """Areas, villages, communities, zones and facilities of ``report``."""
+    lex = _lex()
+    chain = report_chain(report)
+    blocked = [m for m in found]
+    admin = [m for m in _admin(report, chain)
+             if not any(overlaps(m, b) for b in blocked)]
+    out: list[Mention] = list(admin)
+    taken: list = list(blocked) + admin
+    text = report.text
+    named: list[Mention] = []
+    for c in _suffix_places(report, chain, blocked):
+        nxt = text[c.end:c.end + 2]
+        if nxt in lex["org_heads"]:
+            continue
+        if any(overlaps(c, a) and not (c.start <= a.start and a.end <= c.end) for a in admin):
+            continue
+        named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text),
+                             {"suffix": c.suffix.word}))
+    named = [m for m in named if m.type != "Village"] + \
+        [m for m in named if m.type == "Village"]
+    gaz = [g for g in _gazetteer_places(report, chain)
+           if not any(overlaps(g, t) for t in taken + named)]
+    groups = [g for g in _groups(report) if not any(overlaps(g, t) for t in taken + named)]
+    taken += named + gaz + groups
+    dist = _distributed(report, named, taken)
+    places = named + gaz + groups + dist
+    _zone_tails(places)
+    out.extend(places)
+    return sorted(out, key=Mention.sort_key)
+
+
+__all__ = ["extract", "report_chain", "PLACE_TYPES"]

@@ -1,0 +1,144 @@
+"""Roads, waterways and their segments: 韵涛路, 姚渔港, 小沥港路(繁荣路-周祝公路), 建松路(沈梅路以南).
+
+Every name that ends in a road word (路, 公路, 街, 大道 …) is a ``Road``; one that ends in
+a waterway word (港, 河, 浜, 泾, 运河 …) is a ``Waterway``. Where the two overlap the
+longer name wins, so 年家浜路 is a road. ``X(A-B)`` right after a name is a segment of X
+bounded by A and B (``RoadSegment``, or a ``Waterway`` mention of class
+``WaterwaySegment``); ``X(A以南)`` is a segment with a ``qualifier``. The roads that bound
+a segment intersect its road. A planned word before a name (规划韵涛路) makes a planned
+section of the road. Words: ``data/lexicons/roads_*.tsv``; patterns: ``data/rules/roads.toml``.
+
+>>> from kg.ingest import parse_text
+>>> r = parse_text("上半年工作回顾\\n推进小沥港路(繁荣路-周祝公路)建设。\\n", name="t")
+>>> [(m.type, m.text) for m in extract(r, ())]
+[('RoadSegment', '小沥港路(繁荣路-周祝公路)'), ('Road', '小沥港路'), ('Road', '繁荣路'), ('Road', '周祝公路')]
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from kg.extract.matcher import alternation, drop_overlaps, sentences
+from kg.extract.placenames import Candidate, find_names, suffixes_from_rows
+from kg.ids import normalize
+from kg.records import Mention, Rel, Report
+from kg.resources import load_toml, load_tsv, words
+
+
+@functools.cache
+def _lex():
+    rules = load_toml("rules/roads.toml")
+    return {
+        "suffixes": suffixes_from_rows(load_tsv("lexicons/roads_suffixes.tsv")),
+        "boundary": words("lexicons/places_boundary.tsv"),
+        "generic": words("lexicons/roads_generic.tsv"),
+        "planned": words("lexicons/roads_planned.tsv"),
+        "stop": set(rules["names"]["not_names"]),
+        "dash": re.compile(rules["segment"]["between"]),
+        "side": re.compile(rules["segment"]["side"]),
+        "open": rules["segment"]["open"],
+        "close": rules["segment"]["close"],
+    }
+
+
+def _names(report: Report) -> list[Candidate]:
+    lex = _lex()
+    found: list[Candidate] = []
+    for sent in sentences(report):
+        found.extend(find_names(report.text, lex["suffixes"], lex["boundary"], lex["generic"],
+                                sent.start, sent.end))
+    found = [c for c in found if normalize(c.text) not in lex["stop"]]
+    return drop_overlaps(found)
+
+
+def _mention(report: Report, c: Candidate) -> Mention:
+    return Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text))
+
+
+def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
+    """Roads, waterways, planned sections and segments of ``report``."""
+    lex = _lex()
+    text = report.text
+    names = _names(report)
+    at_start = {c.start: c for c in names}
+    out: list[Mention] = []
+    base: dict[int, Mention] = {}      # candidate start -> mention of the named thing itself
+    for c in names:
+        m = _mention(report, c)
+        out.append(m)
+        base[c.start] = m
+        planned = _planned_prefix(text, c.start, lex["planned"])
+        if planned:
+            p_start = c.start - len(planned)
+            ptext = text[p_start:c.end]
+            pm = Mention(m.type, ptext, p_start, c.end, normalize(ptext),
+                         {"planned": True, "road" if m.type == "Road" else "waterway": m.key},
+                         (Rel("plannedSectionOf", m.type, m.key),))
+            out.append(pm)
+            base[p_start] = pm
+    for c in names:
+        seg = _segment(report, c, base, at_start, lex)
+        if seg is not None:
+            out.append(seg)
+    return out
+
+
+def _planned_prefix(text: str, start: int, planned: tuple[str, ...]) -> str:
+    for w in planned:
+        if text.endswith(w, 0, start):
+            return w
+    return ""
+
+
+def _bound_at(pos: int, end: int, base: dict[int, Mention]) -> Mention | None:
+    m = base.get(pos)
+    return m if m is not None and m.end <= end else None
+
+
+def _segment(report: Report, c: Candidate, base: dict[int, Mention], at_start: dict,
+             lex: dict) -> Mention | None:
+    """``X(A-B)`` or ``X(A以南)`` right after the name ``c``, as a segment mention."""
+    text = report.text
+    i = c.end
+    if i >= len(text) or text[i] not in lex["open"]:
+        return None
+    close = min((k for k in (text.find(ch, i + 1, i + 40) for ch in lex["close"]) if k > 0),
+                default=-1)
+    if close < 0:
+        return None
+    whole = base[c.start]
+    a = _bound_at(i + 1, close, base)
+    if a is None:
+        return None
+    attrs: dict = {}
+    rels: list[Rel] = []
+    rest = text[a.end:close]
+    is_road = whole.type == "Road"
+    own = "road" if is_road else "waterway"
+    dash = lex["dash"].match(rest)
+    if dash:
+        b = _bound_at(a.end + dash.end(), close, base)
+        if b is None or b.end != close:
+            return None
+        attrs = {own: whole.key, "from": a.key, "to": b.key}
+        bounds = [a, b]
+    else:
+        side = lex["side"].fullmatch(rest)
+        if not side:
+            return None
+        attrs = {own: whole.key, "qualifier": text[a.start:close], "side": side.group("side")}
+        bounds = [a]
+    seg_text = text[c.start:close + 1]
+    for b in bounds:
+        rels.append(Rel("boundedBy", b.type, b.key))
+        rels.append(Rel("intersects", b.type, b.key, subject=(whole.type, whole.key)))
+    rels.insert(0, Rel("segmentOf", whole.type, whole.key))
+    if is_road:
+        return Mention("RoadSegment", seg_text, c.start, close + 1, normalize(seg_text),
+                       attrs, tuple(rels))
+    attrs["class"] = "WaterwaySegment"
+    return Mention("Waterway", seg_text, c.start, close + 1, normalize(seg_text), attrs,
+                   tuple(rels))
+
+
+__all__ = ["extract"]
