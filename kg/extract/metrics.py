@@ -66,6 +66,8 @@ def _compiled() -> dict:
         "change": re.compile(alternation(r["kind"]["change"])),
         "stop_after": re.compile(alternation(r["subject"]["stop_after"])),
         "verbs": re.compile(alternation(r["subject"]["verbs"])),
+        "per": re.compile(f"[{re.escape(r['names']['per_marks'])}][{r['names']['per_scales']}]*"
+                          rf"(?:{alternation(units())}|[\u4e00-\u9fff])"),
     }
 
 
@@ -104,21 +106,31 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
         written_unit = written_unit.replace(m.group("inner2") or "\0", "")
         approx_word = m.group("before") or m.group("inner1") or m.group("inner2") or m.group("after")
         start, end = m.start(), m.end()
+        normalized, family = row["normalized"], row["family"]
+        per = c["per"].match(text, unit_e, sent.end) if not m.group("after") else None
+        if per:  # 58万元/人: a rate, in yuan per person
+            written_unit += per.group(0)
+            normalized, family = f"{normalized}/{per.group(0)[1:]}", "rate"
+            end = per.end()
+            after = re.match(alternation(rules["approx"]["after"]), text[end:sent.end])
+            if after:
+                end += after.end()
+                approx_word = approx_word or after.group(0)
         if m.group("before") and any(text[max(0, num_s - len(w)):num_s] == w
                                      for w in rules["approx"]["not_before"]):
             start = num_s  # 签约15台: 约 belongs to 签约
             approx_word = m.group("inner1") or m.group("inner2") or m.group("after")
         floor = max(sent.start, previous_end)
-        subject = _subject(text, sent, floor, start, unit_e, row, c, rules) or previous_subject
+        subject = _subject(text, sent, floor, start, m.end(), row, c, rules) or previous_subject
         previous_subject, previous_end = subject, end
         change_word = _change_word(text, sent, floor, start, c, rules)
         kind = _kind(report, sent, change_word, c)
         if m.group("after") in ("及以上", "及以下") and sent.modality == "glossary":
             kind = "threshold"
         attrs = {
-            "value": plain(value), "unit": written_unit, "unit_normalized": row["normalized"],
+            "value": plain(value), "unit": written_unit, "unit_normalized": normalized,
             "scale": plain(scale), "normalized_value": plain(value * scale),
-            "approx": bool(approx_word), "kind": kind, "family": row["family"],
+            "approx": bool(approx_word), "kind": kind, "family": family,
         }
         if approx_word:
             attrs["approx_word"] = approx_word
@@ -160,11 +172,12 @@ def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
     before = text[max(sent.start, s - 1):s]
     if before and before in rules["names"]["ordinal_before"]:
         return True
-    if is_chinese(m.group("num")):
-        if m.group("num")[0] in "十" and len(m.group("num")) == 1 and not m.group("scale"):
-            return True
-        if row["counter"] == "yes" and len(m.group("num")) == 1 and not m.group("scale"):
-            return True  # 一批, 两个, 三年行动: words, not counts
+    num = m.group("num")
+    if is_chinese(num):
+        if row["counter"] == "yes":
+            return True  # 一批, 两个, 十一次全会: words, not counts
+        if re.search("[一二两三四五六七八九]{2}", num) and not re.search("[〇零]", num):
+            return True  # 三四轮: "three or four", no number
     rest = text[e:min(sent.end, e + 12)]
     if any(p.search(rest) for p in c["after_unit"]):
         return True
@@ -223,6 +236,8 @@ def _subject(text, sent, floor, start, unit_e, row, c, rules) -> str:
     if re.match(alternation(rules["period"]["comparison"]), phrase):
         return ""  # 环比4月增长154%: the subject is the one before
     cm = c["change"].match(phrase)
+    if cm and len(phrase) == cm.end():
+        return ""  # 、下降11.5%: the subject is the one before
     if cm and len(phrase) > cm.end():
         phrase = phrase[cm.end():]  # 增加床位约20张
     cm = c["change"].search(phrase)

@@ -1,0 +1,131 @@
+"""Metrics: the seed against a hand-made gold annotation, non-quantities, the corpus,
+and the graph (sorting and filtering money amounts with SPARQL)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from conftest import corpus_files, needs_corpus
+from gold import locate, read
+
+from kg.extract import extract
+from kg.extract import metrics as metrics_mod
+from kg.ingest import parse_text, read_report
+
+GOLD = read("metrics.tsv")
+
+
+@pytest.fixture(scope="module")
+def seed_metrics(seed_report):
+    return [m for m in extract(seed_report) if m.type == "Metric"]
+
+
+def _match(seed_report, seed_metrics):
+    """gold row -> the extracted metric whose span holds the gold number and unit."""
+    pairs = {}
+    for i, row in enumerate(GOLD):
+        s, e = locate(seed_report.text, row["context"], row["text"])
+        hits = [m for m in seed_metrics if m.start <= s and e <= m.end]
+        if hits:
+            pairs[i] = hits[0]
+    return pairs
+
+
+def test_seed_recall_and_precision(seed_report, seed_metrics):
+    pairs = _match(seed_report, seed_metrics)
+    recall = len(pairs) / len(GOLD)
+    matched = {id(m) for m in pairs.values()}
+    extra = [m.text for m in seed_metrics if id(m) not in matched]
+    precision = (len(seed_metrics) - len(extra)) / len(seed_metrics)
+    missed = [GOLD[i]["context"] for i in range(len(GOLD)) if i not in pairs]
+    assert recall >= 0.95, f"recall {recall:.3f}, missed {missed}"
+    assert precision >= 0.95, f"precision {precision:.3f}, extra {extra}"
+
+
+def test_seed_value_and_unit_exact_for_every_match(seed_report, seed_metrics):
+    for i, m in _match(seed_report, seed_metrics).items():
+        row = GOLD[i]
+        got = (m.attrs["value"], m.attrs["unit"], m.attrs["unit_normalized"],
+               Decimal(m.attrs["normalized_value"]), m.attrs.get("approx_word", ""))
+        want = (row["value"], row["unit"], row["unit_normalized"],
+                Decimal(row["normalized_value"]), row["approx_word"])
+        assert got == want, row["context"]
+        assert m.attrs["approx"] == bool(row["approx_word"])
+
+
+def test_seed_kind_and_period(seed_report, seed_metrics):
+    pairs = _match(seed_report, seed_metrics)
+    wrong_kind = [GOLD[i]["context"] for i, m in pairs.items() if m.attrs["kind"] != GOLD[i]["kind"]]
+    wrong_period = [GOLD[i]["context"] for i, m in pairs.items()
+                    if m.attrs.get("period", "") != GOLD[i]["period"]]
+    assert not wrong_kind
+    assert not wrong_period
+
+
+def test_seed_subjects_of_the_economic_figures(seed_report, seed_metrics):
+    by_text = {}
+    for m in seed_metrics:
+        by_text.setdefault(m.text, m.attrs.get("subject"))
+    assert by_text["7亿元"] == "财政总收入"
+    assert by_text["2.1亿元"] == "一般公共预算收入"
+    assert by_text["33.6亿元"] == "规上工业产值"
+    assert by_text["154%"] == "规上工业产值"  # 环比4月增长154%: the figure before it
+    assert by_text["4177.21亩"] == "签约面积"
+
+
+@pytest.mark.parametrize("context, inner", [
+    ("3月27日晚", "3月27日"),
+    ("1-6月,财政总收入", "1-6月"),
+    ("争创2021-2022年度", "2021-2022年度"),
+    ("全力做好1平方公里09-02", "1平方公里"),
+    ("周祝公路1号桥", "1号桥"),
+    ("联勤联动微平台3.0版", "3.0版"),
+    ("开展12355亲子共育", "12355"),
+    ("傅雷诞辰114周年", "114周年"),
+    ("发动60周岁以上老年人", "60周岁"),
+    ("1个周浦镇社区家庭文明建设指导中心", "1个"),
+    ("X个居村家庭教育指导点", "X个"),
+    ("“1个领导小组+N个工作专班”", "1个"),
+    ("“15分钟文明实践圈”", "15分钟"),
+    ("第二十届周浦镇", "第二十届"),
+    ("周东5组", "5组"),
+    ("五届区委二次全会", "二次"),
+])
+def test_non_quantities_are_not_metrics(seed_report, seed_metrics, context, inner):
+    s, e = locate(seed_report.text, context, inner)
+    assert not [m.text for m in seed_metrics if m.start < e and s < m.end]
+
+
+def test_chinese_numerals_and_hedges():
+    r = parse_text("上半年工作回顾\n一、造林\n新增造林三千亩,其中近二十万亩已验收。一批项目开工。\n", name="t")
+    got = [(m.text, m.attrs["value"], m.attrs["unit"], m.attrs.get("approx_word"))
+           for m in metrics_mod.extract(r, ())]
+    assert got == [("三千亩", "3000", "亩", None), ("近二十万亩", "20", "万亩", "近")]
+
+
+def test_full_width_text_and_rates():
+    r = parse_text("下半年工作要点\n一、发展\n全员劳动生产率达58万元／人左右，城镇调查失业率控制在5.5％以内。\n",
+                   name="t")
+    ms = metrics_mod.extract(r, ())
+    assert [(m.attrs["unit"], m.attrs["unit_normalized"], m.attrs["kind"]) for m in ms] == [
+        ("万元／人", "yuan/人", "target"), ("％", "percent", "target")]
+    assert ms[1].attrs["approx_word"] == "以内"
+
+
+@needs_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_corpus_reports_have_many_sound_metrics(path):
+    report = read_report(path)
+    ms = [m for m in extract(report) if m.type == "Metric"]
+    assert len(ms) >= 80
+    for m in ms:
+        assert report.text[m.start:m.end] == m.text
+        assert Decimal(m.attrs["normalized_value"]) == Decimal(m.attrs["value"]) * Decimal(m.attrs["scale"])
+        assert m.attrs["kind"] in ("actual", "target", "change", "threshold")
+        assert not re.search(r"[\d〇一二三四五六七八九十][年月日号届版]$", m.text), m.text  # dates, names
+    # a provincial report states its GDP in 万亿元 or 亿元 and a growth rate in %
+    assert any(m.attrs["unit"] in ("万亿元", "亿元") for m in ms)
+    assert sum(m.attrs["unit"] in ("%", "％") for m in ms) >= 20
+    assert any(m.attrs["kind"] == "target" for m in ms)
