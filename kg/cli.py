@@ -159,6 +159,76 @@ def serve(data: Path | None, host: str, port: int, engine: str | None, timeout: 
 
 # --- viz, export and stats commands (issue 7) ---
 
+_DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld too)."
+
+
+@main.command()
+@click.option("--data", default="build/kg.trig", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+@click.option("-o", "--out", default="build/graph.html", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("--focus", default=None, metavar="LABEL", help="Only the neighbourhood of this entity.")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
+              help="Hops around --focus.")
+@click.option("--types", default=None, metavar="T,...", help="Only these classes (Road,LandParcel,...).")
+@click.option("--query", "query_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Draw the result of a SPARQL CONSTRUCT in FILE.rq.")
+@click.option("--roads", is_flag=True, help="Road network view: roads as nodes, intersections as edges.")
+def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
+        query_file: Path | None, roads: bool) -> None:
+    """Write the interactive graph page (one offline HTML file)."""
+    from kg.graphview import load_data
+    from kg.output import write_atomic
+    from kg.viz import render_page
+
+    query = None
+    if query_file is not None:
+        try:
+            query = query_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise click.FileError(str(query_file), hint=str(exc)) from None
+    page = render_page(load_data(data), focus=focus, depth=depth,
+                       types=types.split(",") if types else None, query=query, roads=roads)
+    write_atomic(out, page.html)
+    if page.note:
+        click.echo(page.note, err=True)
+    click.echo(f"wrote {out}: {page.shown} of {page.total} entities, {page.edges} edges")
+
+
+@main.command()
+@click.option("--data", default="build/kg.trig", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+@click.option("--format", "fmt", required=True,
+              type=click.Choice(["ttl", "trig", "nt", "jsonld", "graphml", "gexf", "csv"]))
+@click.option("-o", "--out", default=None, type=click.Path(path_type=Path),
+              help="Output file (a folder for csv); default build/export/kg.FORMAT.")
+def export(data: Path, fmt: str, out: Path | None) -> None:
+    """Export the graph for other tools (RDF, GraphML/GEXF for Gephi, CSV tables)."""
+    from kg.export import export as run_export
+    from kg.graphview import load_data
+
+    for path in run_export(load_data(data), fmt, out):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.option("--data", default="build/kg.trig", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
+              help="How many entities to rank.")
+def stats(data: Path, fmt: str, top: int) -> None:
+    """Counts per class and relation, most connected entities, components, road network."""
+    from kg.graphview import load_data
+    from kg.stats import graph_stats, print_stats
+
+    result = graph_stats(load_data(data), top=top)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        return
+    print_stats(result, Console())
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -298,30 +298,32 @@ def report_title(src: Graph | Dataset) -> str:
 
 
 def construct(src: Graph | Dataset, query: str) -> Graph:
-    """Run a SPARQL CONSTRUCT over every graph of ``src``; the result, plus the types,
-    labels and literal attributes of the IRIs it names (so they draw as entities).
+    """Run a SPARQL CONSTRUCT over every graph of ``src`` (pyoxigraph, through the
+    read-only guard of ``kg query``); the result, plus the types, labels and literal
+    attributes of the IRIs it names, so they draw as entities.
 
-    Refuses other query forms, SERVICE, and FROM (which would read files or URLs).
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data='<urn:a> a <https://w3id.org/gwr-kg/ontology#Road> ; '
+    ...     '<urn:p> <urn:b> . <urn:b> a <https://w3id.org/gwr-kg/ontology#Road> .', format="turtle")
+    >>> len(construct(g, "CONSTRUCT { ?s <urn:q> ?o } WHERE { ?s <urn:p> ?o }"))
+    3
     """
-    from rdflib.plugins.sparql import prepareQuery
-    try:
-        q = prepareQuery(query)
-    except Exception as exc:  # pyparsing raises its own exceptions
-        raise QueryError(f"SPARQL syntax error: {str(exc).splitlines()[0][:200]}") from None
-    if q.algebra.name != "ConstructQuery":
-        raise QueryError("--query needs a CONSTRUCT query (it draws the triples it builds)")
-    if _walk_has(q.algebra, "ServiceGraphPattern") or q.algebra.get("datasetClause"):
-        raise QueryError("--query: SERVICE and FROM are not allowed (the page draws local data only)")
+    from kg.guard import check_read_only
+    from kg.query import with_prefixes
+    from kg.store import load_store
+
+    text = with_prefixes(query)
+    info = check_read_only(text, set())
+    if info.form != "CONSTRUCT":
+        raise QueryError(f"--query needs a CONSTRUCT query (it draws the triples it builds), not {info.form}")
     union = Graph()
     for t in iter_triples(src, (None, None, None)):
         union.add(t)
-    try:
-        res = union.query(q)
-    except Exception as exc:
-        raise QueryError(f"SPARQL evaluation failed: {str(exc).splitlines()[0][:200]}") from None
+    store = load_store(data=union.serialize(format="nt"), fmt="nt")
+    res = store.query(text)
     out = Graph()
     named: set[URIRef] = set()
-    for s, p, o in res:
+    for s, p, o in res.triples:
         out.add((s, p, o))
         named.update(x for x in (s, o) if isinstance(x, URIRef))
     for n in named:
@@ -329,16 +331,6 @@ def construct(src: Graph | Dataset, query: str) -> Graph:
             if p == RDF.type or not isinstance(o, URIRef):
                 out.add((n, p, o))
     return out
-
-
-def _walk_has(node, name: str) -> bool:
-    if getattr(node, "name", None) == name:
-        return True
-    if isinstance(node, dict):
-        return any(_walk_has(v, name) for v in node.values())
-    if isinstance(node, list | tuple):
-        return any(_walk_has(v, name) for v in node)
-    return False
 
 
 def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
