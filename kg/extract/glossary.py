@@ -75,7 +75,24 @@ def entry_spans(report: Report) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     glossary_paths = {s.path for s in report.sections if s.modality == "glossary"}
     in_notes = False
-    for p in report.paragraphs:
+    # numbered notes after 注： may have been read as headings ("2.“三份清单”：…"): their
+    # lines are blocks too, used only while reading notes
+    blocks = [(p.start, p.end, p.section, False) for p in report.paragraphs]
+    for sec in report.sections:
+        if sec.level >= 1:
+            line_end = text.find("\n", sec.start)
+            blocks.append((sec.start, len(text) if line_end < 0 else line_end, sec.path, True))
+    blocks.sort(key=lambda b: (b[0], not b[3]))
+    taken_until = -1
+    for b_start, b_end, b_section, is_heading in blocks:
+        if b_start < taken_until:
+            continue
+        if is_heading and not (in_notes and c["marker"].match(text, b_start, b_end)):
+            in_notes = False
+            continue
+        p = _Block(b_start, b_end, None if is_heading else b_section)
+        if is_heading:
+            taken_until = b_end
         para = text[p.start:p.end]
         if any(rx.search(para) for rx in c["stop"]):
             in_notes = False
@@ -305,7 +322,8 @@ def body_mentions(report: Report, es: list[Entry]) -> list[Mention]:
     glossary_spans = [(e.start, e.def_end) for e in es]
     cands = []
     for sent in report.sentences:
-        if sent.modality == "glossary" or any(a <= sent.start < b for a, b in glossary_spans):
+        if sent.modality == "glossary" or any(a < sent.end and sent.start < b
+                                              for a, b in glossary_spans):
             continue
         # the sentence without quotes, and where each kept character came from
         keep = [i for i in range(sent.start, sent.end) if text[i] not in quotes]
@@ -338,6 +356,13 @@ def body_mentions(report: Report, es: list[Entry]) -> list[Mention]:
 def _balance(s: str) -> int:
     """Opening minus closing quotes in ``s``."""
     return sum(s.count(q) for q in "“「『‘") - sum(s.count(q) for q in "”」』’")
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    section: str | None
 
 
 @dataclass
