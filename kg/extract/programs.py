@@ -89,6 +89,8 @@ def candidates(report: Report) -> list[Mention]:
             out.append(Mention(typ, text[a:b], a, b, key_of(text[a:b])))
 
     for sent in report.sentences:
+        if sent.modality == "glossary":  # definitions: the glossary extractor's
+            continue
         lo, hi = sent.start, sent.end
         for m in lex["book"].finditer(text, lo, hi):
             add("Document", m.start(1), m.end(1))

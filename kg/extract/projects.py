@@ -54,12 +54,14 @@ def _lex() -> dict:
     return {
         "heads": heads,
         "head_re": re.compile(alternation(heads)),
+        "head_words": tuple(sorted(heads, key=len, reverse=True)),
         "strong": re.compile(alternation(w for w, s in heads.items() if s == "strong")),
         "cue_re": re.compile(alternation(cues)),
         "generic_re": re.compile(alternation(generic)),
         "stops": re.compile(alternation(bounds)),
         "follow": tuple(follow),
         "with": re.compile(alternation(r["word"] for r in load_tsv("lexicons/programs_with.tsv"))),
+        "one_head": re.compile(f"{alternation(heads)}$"),
         "head_tail": re.compile(f"(?:{alternation(heads)}|建设)+$"),
         "generic_tail": re.compile(f"(?:{alternation(generic)}|\\d+)*$"),
         "count": re.compile(f"\\d+{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}"),
@@ -74,7 +76,7 @@ def is_generic(name: str) -> bool:
     (True, False)
     """
     lex = _lex()
-    rest = lex["head_tail"].sub("", strip_quotes(name))
+    rest = lex["one_head"].sub("", strip_quotes(name))
     rest = lex["generic_re"].sub("", rest)
     rest = re.sub(r"\d+", "", rest)
     return specific_chars(rest) < 2
@@ -141,6 +143,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         lo, hi = sent.start, sent.end
         for h in lex["head_re"].finditer(text, lo, hi):
             end = h.end()
+            if text.startswith(lex["head_words"], end):  # 平台试点, 项目工程: the later head ends it
+                continue
             if not _right_ok(text, end, hi) or inside_blocked(h.start(), end):
                 continue
             c_lo, c_hi = clause_bounds(report, h.start(), end)
