@@ -1,0 +1,68 @@
+"""Organizations and people (kg/extract/orgs.py): seed gold, patterns on small texts."""
+from __future__ import annotations
+
+import pytest
+
+import gold_projects as gold
+from kg.extract import orgs
+from kg.ingest import parse_text
+
+
+@pytest.fixture(scope="module")
+def rows(seed_report):
+    return gold.load(seed_report.text)
+
+
+def test_seed_organizations_precision_recall(seed_result, rows):
+    s = gold.score(seed_result.mentions, rows, "Organization")
+    assert s.recall >= 0.9, s.misses
+    assert s.precision >= 0.9, s.false_hits
+
+
+def test_seed_people(seed_result, rows):
+    s = gold.score(seed_result.mentions, rows, "Person")
+    assert s.recall == 1.0, s.misses
+    assert s.precision == 1.0, s.false_hits
+
+
+def _orgs(body: str, found=()):
+    r = parse_text(f"上半年工作回顾\n{body}\n", name="t")
+    return [(m.key, m.attrs.get("kind")) for m in orgs.extract(r, found) if m.type == "Organization"]
+
+
+def test_government_bodies_after_a_level():
+    assert _orgs("在区委、区政府和镇党委的领导下,主动接受镇人大监督。") == [
+        ("区委", "gov"), ("区政府", "gov"), ("镇党委", "gov"), ("镇人大", "gov")]
+
+
+def test_government_body_takes_the_place_before_it():
+    r = parse_text("# place: 周浦镇\n上半年工作回顾\n我代表周浦镇人民政府作报告。\n", name="t")
+    assert [m.key for m in orgs.extract(r, ())] == ["周浦镇人民政府"]
+
+
+def test_not_a_body_inside_a_word():
+    assert _orgs("加强社区委托管理。表彰优秀村委员。") == []
+
+
+def test_working_group_keeps_conjunctions_inside():
+    assert _orgs("成立土地储备及征收工作领导小组。") == [("土地储备及征收工作领导小组", "group")]
+
+
+def test_companies_inside_project_names_but_not_industries():
+    got = _orgs("推进沃比医疗研发总部、扬子江药业上海学术科研中心项目建设。发展生物医药产业,推广科技助老。")
+    assert got == [("沃比医疗", "company"), ("扬子江药业", "company")]
+
+
+def test_generic_groups_are_not_organizations():
+    assert _orgs("建立核酸采样、消杀服务等多个工作组。") == []
+
+
+def test_people_from_cues_and_their_other_mentions():
+    r = parse_text("下半年工作要点\n依托傅雷图书馆开展活动。纪念傅雷诞辰。深入贯彻习近平总书记重要讲话精神。\n",
+                   name="t")
+    ms = orgs.extract(r, ())
+    people = sorted({(m.key, m.attrs.get("role", "")) for m in ms if m.type == "Person"})
+    assert people == sorted([("傅雷", ""), ("习近平", "总书记")])
+    assert len([m for m in ms if m.key == "傅雷"]) == 2
+    lib = next(m for m in ms if m.key == "傅雷图书馆")
+    assert [(x.predicate, x.key) for x in lib.rels] == [("namedAfter", "傅雷")]
