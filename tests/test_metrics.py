@@ -129,3 +129,64 @@ def test_corpus_reports_have_many_sound_metrics(path):
     assert any(m.attrs["unit"] in ("万亿元", "亿元") for m in ms)
     assert sum(m.attrs["unit"] in ("%", "％") for m in ms) >= 20
     assert any(m.attrs["kind"] == "target" for m in ms)
+
+
+PREFIXES = """PREFIX kg: <https://w3id.org/gwr-kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+@pytest.fixture(scope="module")
+def store(seed_build):
+    import pyoxigraph as ox
+    s = ox.Store()
+    s.load(path=str(seed_build / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    return s
+
+
+def test_graph_money_in_yuan_largest_first(store):
+    rows = list(store.query(PREFIXES + """
+        SELECT ?yuan ?unit ?anchor ?subject WHERE {
+          ?m a kg:Metric ; kg:normalizedUnit "yuan" ; kg:normalizedValue ?yuan ; kg:unitText ?unit ;
+             prov:wasDerivedFrom ?mention .
+          ?mention nif:anchorOf ?anchor .
+          OPTIONAL { ?m kg:subjectLabel ?subject }
+        } ORDER BY DESC(?yuan)"""))
+    want = sorted((Decimal(g["normalized_value"]) for g in GOLD if g["unit_normalized"] == "yuan"),
+                  reverse=True)
+    assert [Decimal(r["yuan"].value) for r in rows] == want
+    assert rows[0]["subject"].value == "规上工业产值" and rows[0]["anchor"].value == "33.6亿元"
+
+
+def test_graph_filters_numerically_and_metrics_are_observations(store):
+    above = list(store.query(PREFIXES + """
+        SELECT ?m WHERE { ?m a kg:Metric ; kg:normalizedUnit "yuan" ; kg:normalizedValue ?v .
+                          FILTER (?v > 100000000) }"""))
+    assert len(above) == sum(1 for g in GOLD if g["unit_normalized"] == "yuan"
+                             and Decimal(g["normalized_value"]) > 10 ** 8)
+    kinds = list(store.query(PREFIXES + """
+        SELECT ?v WHERE { ?m a kg:Metric ; kg:value ?v . FILTER (datatype(?v) != xsd:decimal) }"""))
+    assert kinds == []
+    assert store.query(PREFIXES + "ASK { kg:Metric rdfs:subClassOf qb:Observation }")
+
+
+def test_shapes_catch_a_broken_metric(seed_build):
+    """The Metric shape: one decimal value, value × scale = normalized value, known kind."""
+    from rdflib import Literal
+    from rdflib.namespace import RDF, XSD
+
+    from kg.validate import load_graph, validate_graph
+    from kg.vocab import KG
+
+    g = load_graph(seed_build / "kg.ttl")
+    m = next(g.subjects(KG.unitText, Literal("亿元")))
+    assert (m, RDF.type, KG.Metric) in g
+    g.set((m, KG.normalizedValue, Literal("1", datatype=XSD.decimal)))
+    g.set((m, KG.metricKind, Literal("guess")))
+    conforms, report = validate_graph(g)
+    assert not conforms
+    assert "value times its scale" in report and "guess" in report
