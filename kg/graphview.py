@@ -412,7 +412,7 @@ def load_data(path: str | Path) -> Dataset:
         if fmt in ("trig", "nquads"):
             ds.parse(path, format=fmt)
         else:
-            ds.default_context.parse(path, format=fmt)
+            ds.default_graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific exceptions
         raise InputError(f"{path}: not valid {fmt}: {str(exc).splitlines()[0][:200]}") from None
     return ds
