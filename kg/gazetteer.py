@@ -55,6 +55,43 @@ def _by_code() -> dict[str, Division]:
     return {d.code: d for d in divisions() if d.code}
 
 
+@functools.cache
+def area_words() -> frozenset[str]:
+    """Names and short forms of provinces, cities and counties (浙江, 镇江, 西湖区, 西湖):
+    words that, ending a candidate river or lake name, show it is a place instead.
+
+    >>> "浙江" in area_words(), "长江" in area_words()
+    (True, False)
+    """
+    strip = load_toml("rules/places.toml")["admin"]["short_strip"]
+    out: set[str] = set()
+    for d in divisions():
+        if d.level == "town":
+            continue
+        out.add(d.name)
+        if d.short and len(d.short) >= 2:
+            out.add(d.short)
+        for s in strip:
+            if d.name.endswith(s) and len(d.name) - len(s) >= 2:
+                out.add(d.name[:-len(s)])
+                break
+    return frozenset(out)
+
+
+@functools.cache
+def town_words() -> frozenset[str]:
+    """Short forms of towns and streets (张江 for 张江镇)."""
+    strip = load_toml("rules/places.toml")["admin"]["short_strip"]
+    out = set()
+    for d in divisions():
+        if d.level == "town":
+            for s in strip:
+                if d.name.endswith(s) and len(d.name) - len(s) >= 2:
+                    out.add(d.name[:-len(s)])
+                    break
+    return frozenset(out)
+
+
 def names() -> frozenset[str]:
     """Every division name (for scanning text)."""
     return frozenset(_by_name())
@@ -157,4 +194,4 @@ def villages(town: Division) -> tuple[str, ...]:
 
 
 __all__ = ["Division", "divisions", "lookup", "best", "ancestors", "parent", "locate",
-           "villages", "names"]
+           "villages", "names", "area_words", "town_words"]

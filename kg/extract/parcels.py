@@ -20,7 +20,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.matcher import sentences
+from kg.extract.placenames import body_sentences
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
 from kg.resources import load_toml
@@ -126,7 +126,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     zones = {m.start: m for m in found if m.type == "Zone"}
     roads = {m.start: m for m in found if m.type == "Road"}
     out: list[Mention] = []
-    for sent in sentences(report):
+    for sent in body_sentences(report):
         i = sent.start
         while i < sent.end:
             items, said, stop = _chain(report, i, sent.end, zones)

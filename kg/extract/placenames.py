@@ -24,6 +24,13 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
+def body_sentences(report):
+    """The report's sentences from its first heading on: the front matter (title, press
+    line, reporter's name) is metadata, not text about places."""
+    first = report.sections[0].start if report.sections else report.body_start
+    return [s for s in report.sentences if s.start >= first]
+
+
 def is_name_char(c: str) -> bool:
     """A character that can be inside a place name."""
     return bool(_CJK.match(c) or _ALNUM.match(c) or c == "·")
@@ -38,6 +45,7 @@ class Suffix:
     min_stem: int
     max_stem: int
     not_before: str = ""   # characters that, right after the suffix, cancel it
+    not_after: str = ""    # characters that, right before the suffix, cancel it (乡村, 农村)
 
 
 @dataclass(frozen=True)
@@ -50,9 +58,10 @@ class Candidate:
 
 
 def suffixes_from_rows(rows: Iterable[dict[str, str]]) -> list[Suffix]:
-    """Suffix records from lexicon rows (columns suffix, type, min_stem, max_stem, not_before)."""
+    """Suffix records from lexicon rows (columns suffix, type, min_stem, max_stem,
+    not_before and, optionally, not_after)."""
     return [Suffix(r["suffix"], r["type"], int(r["min_stem"] or 1), int(r["max_stem"] or 4),
-                   r.get("not_before", "")) for r in rows]
+                   r.get("not_before", ""), r.get("not_after", "")) for r in rows]
 
 
 def run_before(text: str, pos: int, limit: int) -> int:
@@ -129,12 +138,16 @@ def anchor_cut(stem: str, anchors: Sequence[str], min_stem: int) -> str:
 
 def find_names(text: str, suffixes: Sequence[Suffix], boundary: Sequence[str],
                generic: Sequence[str], start: int = 0, end: int | None = None,
-               anchors: Sequence[str] = (), generic_mode: str = "end") -> list[Candidate]:
+               anchors: Sequence[str] = (), generic_mode: str = "end",
+               counters: str = "") -> list[Candidate]:
     """Every name in ``text[start:end]`` that ends in one of ``suffixes`` (overlaps kept).
 
     ``generic_mode`` "end": a stem ending in a generic word is dropped; "all": only a stem
-    made of nothing but generic words is. ``anchors`` are place names a stem may start at.
+    made of nothing but generic words is. ``anchors`` are place names a stem may start at;
+    a number and one of the ``counters`` (3家, 5个) ends what comes before a stem.
     """
+    count_re = (re.compile(r"[0-9一二三四五六七八九十百千万两几多]+[" + re.escape(counters) + "]")
+                if counters else None)
     end = len(text) if end is None else end
     by_word = {s.word: s for s in suffixes}
     pat = re.compile("(?=(" + alternation(by_word) + "))")
@@ -148,13 +161,20 @@ def find_names(text: str, suffixes: Sequence[Suffix], boundary: Sequence[str],
                 continue
             if s_end < len(text) and sfx.not_before and text[s_end] in sfx.not_before:
                 continue
+            if s_start > 0 and sfx.not_after and text[s_start - 1] in sfx.not_after:
+                continue
             wide = run_before(text, s_start, sfx.max_stem + 8)
             wide = max(wide, start)
-            stem = cut_stem(text[wide:s_start], boundary, sfx.min_stem)
+            run = text[wide:s_start]
+            if count_re is not None:
+                counts = list(count_re.finditer(run))
+                if counts:
+                    run = run[counts[-1].end():]
+            stem = cut_stem(run, boundary, sfx.min_stem)
             if anchors:
                 stem = anchor_cut(stem, anchors, sfx.min_stem)
-            if len(stem) > sfx.max_stem:
-                stem = stem[-sfx.max_stem:]
+            if len(stem) > sfx.max_stem:   # no boundary found: where the name starts is unknown
+                continue
             if len(stem) < sfx.min_stem or (sfx.min_stem and not stem):
                 continue
             if stem and not _CJK.search(stem + word):

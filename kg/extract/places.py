@@ -24,9 +24,10 @@ import functools
 import re
 
 from kg import gazetteer
-from kg.extract.matcher import drop_overlaps, overlaps, sentences
-from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names, run_before,
-                                   suffixes_from_rows)
+from kg.extract.matcher import drop_overlaps, overlaps
+from kg.extract.placenames import body_sentences
+from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names,
+                                   is_name_char, run_before, suffixes_from_rows)
 from kg.gazetteer import Division
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
@@ -102,7 +103,7 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
             shorts[s] = d
     short_pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
     cands: list[tuple[int, int, Division | None, str]] = []
-    for sent in sentences(report):
+    for sent in body_sentences(report):
         for i in range(sent.start, sent.end):
             if text[i] not in endings:
                 continue
@@ -111,6 +112,9 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
                 if name in names:
                     d = gazetteer.best(name, chain)
                     if _foreign_town(name, d, chain):
+                        continue
+                    if (d not in chain and any(name.endswith(e) for e in rules["common_endings"])
+                            and i + 1 - n > 0 and is_name_char(text[i - n])):
                         continue
                     cands.append((i + 1 - n, i + 1, d, name))
                     break
@@ -150,6 +154,12 @@ def _foreign_town(name: str, d: Division | None, chain: list[Division]) -> bool:
     return d is None or d.parent not in codes
 
 
+def _is_town_name(name: str) -> bool:
+    """中关村 is a 街道, not a village: X村 (or its tail) whose X村街道 or X村镇 is a division."""
+    return any(gazetteer.lookup(name[k:] + s) for k in range(len(name) - 2)
+               for s in ("街道", "镇", "乡"))
+
+
 def _county(town: Division) -> Division | None:
     for d in gazetteer.divisions():
         if d.code == town.parent:
@@ -181,9 +191,10 @@ def _suffix_places(report: Report, chain: list[Division], blocked: list[Mention]
     text = report.text
     anchors = _anchors(chain)
     found: list[Candidate] = []
-    for sent in sentences(report):
+    for sent in body_sentences(report):
         found.extend(find_names(text, lex["suffixes"], lex["boundary"], lex["generic"],
-                                sent.start, sent.end, anchors=anchors, generic_mode="all"))
+                                sent.start, sent.end, anchors=anchors, generic_mode="all",
+                                counters=lex["rules"]["names"]["counters"]))
     # A candidate may contain an earlier mention (周祝公路1号桥) but not cut through one.
     found = [c for c in found
              if not any(overlaps(c, b) and not (c.start <= b.start and b.end <= c.end)
@@ -227,7 +238,7 @@ def _groups(report: Report) -> list[Mention]:
     lex = _lex()
     text = report.text
     out = []
-    for sent in sentences(report):
+    for sent in body_sentences(report):
         for m in lex["group"].finditer(text, sent.start, sent.end):
             run = text[m.start("stem"):m.end("stem")]
             stem = cut_stem(run, lex["boundary"], 2)
@@ -269,15 +280,18 @@ def _distributed(report: Report, heads: list[Mention], taken: list) -> list[Ment
     return out
 
 
-def _zone_tails(mentions: list[Mention]) -> None:
+def _zone_tails(mentions: list[Mention]) -> list[Mention]:
+    """A zone named by the tail of a longer zone's name takes that name as its key."""
     min_tail = _lex()["rules"]["zones"]["min_tail"]
     zones = sorted({m.key for m in mentions if m.type == "Zone"}, key=len, reverse=True)
+    out = []
     for m in mentions:
-        if m.type != "Zone":
-            continue
         longer = [z for z in zones if len(z) > len(m.key) and z.endswith(m.key)]
-        if longer and len(m.key) >= min_tail:
-            m.attrs["same_as"] = [longer[0]]
+        if m.type == "Zone" and longer and len(m.key) >= min_tail:
+            m = Mention(m.type, m.text, m.start, m.end, longer[0],
+                        {**m.attrs, "label": longer[0]}, m.rels)
+        out.append(m)
+    return out
 
 
 def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
@@ -297,6 +311,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             continue
         if any(overlaps(c, a) and not (c.start <= a.start and a.end <= c.end) for a in admin):
             continue
+        if c.suffix.type == "Village" and _is_town_name(c.text):
+            continue
         named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text),
                              {"suffix": c.suffix.word}))
     named = [m for m in named if m.type != "Village"] + \
@@ -307,8 +323,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     taken += named + gaz + groups
     dist = _distributed(report, named, taken)
     places = named + gaz + groups + dist
-    _zone_tails(places)
-    out.extend(places)
+    out.extend(_zone_tails(places))
     return sorted(out, key=Mention.sort_key)
 
 

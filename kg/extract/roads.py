@@ -18,8 +18,9 @@ from __future__ import annotations
 import functools
 import re
 
-from kg.extract.matcher import alternation, drop_overlaps, sentences
-from kg.extract.placenames import Candidate, find_names, suffixes_from_rows
+from kg import gazetteer
+from kg.extract.matcher import drop_overlaps
+from kg.extract.placenames import Candidate, body_sentences, find_names, suffixes_from_rows
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
 from kg.resources import load_toml, load_tsv, words
@@ -33,6 +34,8 @@ def _lex():
         "boundary": words("lexicons/places_boundary.tsv"),
         "generic": words("lexicons/roads_generic.tsv"),
         "planned": words("lexicons/roads_planned.tsv"),
+        "org_heads": words("lexicons/places_org_heads.tsv"),
+        "major": frozenset(words("lexicons/waterways_major.tsv", "name")),
         "stop": set(rules["names"]["not_names"]),
         "dash": re.compile(rules["segment"]["between"]),
         "side": re.compile(rules["segment"]["side"]),
@@ -44,11 +47,36 @@ def _lex():
 def _names(report: Report) -> list[Candidate]:
     lex = _lex()
     found: list[Candidate] = []
-    for sent in sentences(report):
+    for sent in body_sentences(report):
         found.extend(find_names(report.text, lex["suffixes"], lex["boundary"], lex["generic"],
                                 sent.start, sent.end))
-    found = [c for c in found if normalize(c.text) not in lex["stop"]]
+    found = [_major(c, lex["major"]) if c.suffix.type == "Waterway" else c for c in found]
+    found = [c for c in found if normalize(c.text) not in lex["stop"]
+             and not _org_follows(report.text, c.end, lex["org_heads"])
+             and not (c.suffix.type == "Waterway" and c.text not in lex["major"]
+                      and (_ends_in_area(c.text, c.suffix.word)
+                           or c.text in gazetteer.town_words()))]
     return drop_overlaps(found)
+
+
+def _major(c: Candidate, major: frozenset[str]) -> Candidate:
+    """Cut a waterway candidate back to the major river it ends in (百里长江 -> 长江)."""
+    for k in range(1, len(c.text) - 1):
+        if c.text[k:] in major:
+            return Candidate(c.start + k, c.end, c.text[k:], c.stem[k:], c.suffix)
+    return c
+
+
+def _ends_in_area(name: str, suffix: str) -> bool:
+    """浙江, 美丽浙江, 镇江: a province, city or county name, not a river or lake. Only
+    endings longer than the suffix count (运河 is also a district's name)."""
+    areas = gazetteer.area_words()
+    return any(name[k:] in areas for k in range(len(name) - len(suffix)))
+
+
+def _org_follows(text: str, end: int, heads: tuple[str, ...]) -> bool:
+    """A name followed by 药业, 集团 … is part of an organization's name (扬子江药业)."""
+    return any(text.startswith(h, end) for h in heads)
 
 
 def _mention(report: Report, c: Candidate) -> Mention:
