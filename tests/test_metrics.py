@@ -190,3 +190,18 @@ def test_shapes_catch_a_broken_metric(seed_build):
     conforms, report = validate_graph(g)
     assert not conforms
     assert "value times its scale" in report and "guess" in report
+
+
+def test_measures_links_the_named_thing():
+    from kg.records import Mention
+    text = "下半年工作要点\n一、治理\n完成停车诱导系统建设,对接7座公共停车场。新建1家星级型爱心妈咪小屋。\n"
+    r = parse_text(text, name="t")
+
+    def mention(type_, name):
+        at = text.index(name)
+        return Mention(type_, name, at, at + len(name), name)
+
+    found = (mention("Project", "停车诱导系统"), mention("Project", "星级型爱心妈咪小屋"))
+    got = [(m.text, [(x.predicate, x.key) for x in m.rels]) for m in metrics_mod.extract(r, found)]
+    assert got == [("7座", [("measures", "停车诱导系统")]), ("1家", [("measures", "星级型爱心妈咪小屋")])]
+    assert [m.rels for m in metrics_mod.extract(r, ())] == [(), ()]

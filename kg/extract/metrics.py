@@ -141,7 +141,7 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
             attrs["subject"] = subject
         if change_word:
             attrs["change_word"] = change_word
-        rels = _measures(text, sent, num_s, unit_e, found, rules)
+        rels = _measures(text, sent, num_s, end, found, rules)
         key = f"{subject}{text[start:end]}"
         out.append(Mention(TYPE, text[start:end], start, end, key, attrs, rels))
     return out
@@ -282,18 +282,27 @@ def _period(text, sent, start, c, rules) -> str:
 
 
 def _measures(text, sent, s, e, found, rules) -> tuple[Rel, ...]:
-    """The nearest named thing in the metric's clause (before it, or counted after it)."""
-    a = _clause_start(text, sent.start, s, rules)
-    types = set(rules["names"]["measures_types"])
-    best = None
-    for m in found:
-        if m.type not in types or not (a <= m.start and m.end <= s):
-            continue
-        if best is None or m.end > best.end:
-            best = m
-    if best is None:
+    """What the metric measures: a named thing it counts (1家星级型爱心妈咪小屋), a project
+    whose name holds it, the nearest named thing before it in its clause, or else the
+    nearest project or program shortly before it in its sentence."""
+    spec = rules["measures"]
+    types = set(spec["types"])
+    cands = [m for m in found if m.type in types and sent.start <= m.start and m.end <= sent.end]
+    if not cands:
         return ()
-    return (Rel("measures", best.type, best.key),)
+    after = [m for m in cands if m.start == e]
+    holding = [m for m in cands if m.type in spec["containers"] and m.start <= s and e <= m.end
+               and (m.start, m.end) != (s, e)]
+    a = _clause_start(text, sent.start, s, rules)
+    before = [m for m in cands if a <= m.start and m.end <= s]
+    near = [m for m in cands if m.type in spec["containers"] and m.end <= s
+            and s - m.end <= spec["window"]]
+    for group in (after, holding, before, near):
+        if group:
+            best = max(group, key=lambda m: (m.end if group is not after else -m.start,
+                                             m.end - m.start))
+            return (Rel("measures", best.type, best.key),)
+    return ()
 
 
 __all__ = ["extract", "units", "sentence_metrics"]
