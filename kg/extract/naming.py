@@ -10,8 +10,10 @@ given by the caller (from ``data/lexicons/projects_boundary.tsv``).
 >>> import re
 >>> stops = re.compile("(?:推进|提升|优化)")
 >>> t = "优化美丽街区景观提升项目"
->>> t[left_edge(t, 0, t.index("项目"), stops):]
+>>> t[left_edge(t, 0, t.index("项目"), stops, soft=frozenset({"提升"})):]
 '美丽街区景观提升项目'
+>>> t[left_edge(t, 0, t.index("项目"), stops):]
+'项目'
 """
 from __future__ import annotations
 
@@ -48,19 +50,20 @@ def floor_of(text: str, lo: int, head_start: int) -> int:
 
 
 def left_edge(text: str, lo: int, head_start: int, stops: re.Pattern[str],
-              min_chars: int = 2) -> int:
+              min_chars: int = 2, soft: frozenset[str] = frozenset()) -> int:
     """Start of the name whose head begins at ``head_start`` (``lo``: the sentence start).
 
-    With ``min_chars=0`` the last boundary word always cuts (the name may be empty);
-    when no cut leaves ``min_chars``, the first one does (a name never starts with a verb)."""
+    The last boundary word cuts, unless it is one of the ``soft`` words (verbs that also
+    occur inside names: 提升) and leaves fewer than ``min_chars``: then the one before it
+    is tried. The name may come out too short; the caller rejects it then."""
     floor = floor_of(text, lo, head_start)
     spans = quote_spans(text, floor, head_start + 1)
-    cuts = [m.end() for m in stops.finditer(text, floor, head_start)
+    cuts = [(m.end(), m.group(0)) for m in stops.finditer(text, floor, head_start)
             if not _inside(m.start(), spans) and not _inside(m.end() - 1, spans)]
-    for cut in reversed(cuts):
-        if specific_chars(text[cut:head_start]) >= min_chars:
+    for cut, word in reversed(cuts):
+        if specific_chars(text[cut:head_start]) >= min_chars or word not in soft:
             return cut
-    return cuts[0] if cuts else floor
+    return floor
 
 
 def specific_chars(s: str) -> int:

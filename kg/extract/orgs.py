@@ -48,6 +48,8 @@ def _lex() -> dict:
         "body": re.compile(alternation(heads["body"])),
         "named": re.compile(alternation(heads["group"] + heads["association"] + heads["institution"])),
         "kind": {w: k for k, ws in heads.items() for w in ws},
+        "firm": re.compile(alternation(w for w in heads["company"] if w.endswith(("公司", "集团")))),
+        "project_head": re.compile(alternation(r["word"] for r in load_tsv("lexicons/projects_heads.tsv"))),
         "company": re.compile(f"(?:{alternation(heads['company'])})+"),
         "stops": re.compile(alternation(stops_all)),
         "stops_no_conj": re.compile(alternation(stops_no_conj)),
@@ -149,8 +151,11 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             name = text[a:m.start()]
             after = text[m.end():m.end() + 4]
             if (not NAME_CHARS.match(name) or _generic(name) or _is_place(name, places)
+                    or name.startswith(lex["stop_words"])
                     or any(after.startswith(w) for w in lex["generic_after"])):
                 continue
+            if not lex["firm"].search(m.group(0)) and not _starts_project(text, m.end(), hi):
+                continue  # 沃比医疗 counts inside 沃比医疗研发总部, not alone (金融科技)
             add(a, m.end(), "company")
     orgs = drop_overlaps(cands)
     people = persons(report)
@@ -160,6 +165,15 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                      if o.text.startswith(k) and len(o.text) > len(k))
         out.append(Mention(o.type, o.text, o.start, o.end, o.key, o.attrs, rels))
     return out + people
+
+
+def _starts_project(text: str, pos: int, hi: int) -> bool:
+    """True when the name run after ``pos`` (to punctuation or a list mark) ends in a
+    project head: the company opens a project's name."""
+    end = pos
+    while end < hi and text[end] not in HARD and text[end] not in "、等和及":
+        end += 1
+    return _lex()["project_head"].search(text, pos, end) is not None
 
 
 def _is_place(name: str, places: set[str]) -> bool:

@@ -47,8 +47,12 @@ RIGHT_OK = set("、等和及与的“”·0123456789") | HARD
 def _lex() -> dict:
     heads = {r["word"]: r["strength"] for r in load_tsv("lexicons/projects_heads.tsv")}
     cues = [r["word"] for r in load_tsv("lexicons/projects_cues.tsv")]
-    generic = [r["word"] for r in load_tsv("lexicons/projects_generic.tsv")]
-    bounds = [r["word"] for r in load_tsv("lexicons/projects_boundary.tsv")]
+    generic_rows = load_tsv("lexicons/projects_generic.tsv")
+    generic = [r["word"] for r in generic_rows]
+    kinds = {k: tuple(sorted((r["word"] for r in generic_rows if r["kind"] == k), key=len, reverse=True))
+             for k in ("category", "start", "field")}
+    bound_rows = load_tsv("lexicons/projects_boundary.tsv")
+    bounds = [r["word"] for r in bound_rows]
     status = [r["word"] for r in load_tsv("lexicons/status.tsv")]
     follow = sorted(set(cues) | set(bounds) | set(status) | set(heads), key=len, reverse=True)
     return {
@@ -60,6 +64,10 @@ def _lex() -> dict:
         "generic_re": re.compile(alternation(generic)),
         "stops": re.compile(alternation(bounds)),
         "follow": tuple(follow),
+        "soft": frozenset(r["word"] for r in bound_rows if r["kind"] == "soft"),
+        "category": kinds["category"],
+        "start": kinds["start"],
+        "field": kinds["field"],
         "with": re.compile(alternation(r["word"] for r in load_tsv("lexicons/programs_with.tsv"))),
         "one_head": re.compile(f"{alternation(heads)}$"),
         "head_tail": re.compile(f"(?:{alternation(heads)}|建设)+$"),
@@ -72,11 +80,16 @@ def _lex() -> dict:
 def is_generic(name: str) -> bool:
     """True when ``name`` says only what kind of project it is (重大项目, 一批产业项目).
 
-    >>> is_generic("一批产业项目"), is_generic("牧禾农场项目")
-    (True, False)
+    >>> is_generic("一批产业项目"), is_generic("农业科技创新重点项目"), is_generic("牧禾农场项目")
+    (True, True, False)
     """
     lex = _lex()
-    rest = lex["one_head"].sub("", strip_quotes(name))
+    plain = strip_quotes(name)
+    if plain.startswith(lex["start"]):
+        return True
+    rest = lex["one_head"].sub("", plain)
+    if rest.endswith(lex["category"]):
+        return True
     rest = lex["generic_re"].sub("", rest)
     rest = re.sub(r"\d+", "", rest)
     return specific_chars(rest) < 2
@@ -113,7 +126,7 @@ def _items(text: str, lo: int, list_end: int) -> list[tuple[int, int]]:
         a = b
         while a > lo and text[a - 1] not in HARD and text[a - 1] != LIST_SEP:
             a -= 1
-        cut = left_edge(text, a, b, lex["stops"], min_chars=2)
+        cut = left_edge(text, a, b, lex["stops"], min_chars=2, soft=lex["soft"])
         items.append((cut, b))
         if cut != a or a <= lo or text[a - 1] != LIST_SEP:
             break
@@ -151,13 +164,15 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             has_cue = bool(lex["cue_re"].search(text, c_lo, c_hi))
             if lex["heads"][h.group(0)] == "weak" and not has_cue:
                 continue
-            g = h.start() - len(lex["generic_tail"].search(text[lo:h.start()]).group(0))
+            tail = lex["generic_tail"].search(text[lo:h.start()]).group(0)
+            g = h.start() - len(tail)
             if g > lo and text[g - 1] == LIST_END:  # A、B等(一批产业)项目: the items are projects
-                for ia, ib in _items(text, lo, g - 1):
-                    if not inside_blocked(ia, ib):
-                        cands.append((ia, ib, ()))
+                if lex["heads"][h.group(0)] == "strong" and not any(f in tail for f in lex["field"]):
+                    for ia, ib in _items(text, lo, g - 1):
+                        if not inside_blocked(ia, ib) and not is_generic(text[ia:ib]):
+                            cands.append((ia, ib, ()))
                 continue
-            a = left_edge(text, lo, h.start(), lex["stops"], min_chars=2)
+            a = left_edge(text, lo, h.start(), lex["stops"], min_chars=2, soft=lex["soft"])
             for prev in lex["quoted_after"].finditer(text, a, h.start()):
                 a = prev.end()  # a head right before a quote ends the name before it
             c = lex["count"].match(text, a)
