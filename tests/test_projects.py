@@ -163,3 +163,19 @@ def test_corpus_reports_name_projects_with_status(path):
     with_status = [m for m in ps if m.attrs.get("status")]
     assert len(with_status) >= 0.8 * len(ps)
     assert all(r.text[m.start:m.end] == m.text for m in ps)
+
+
+def test_shapes_accept_the_seed_and_refuse_a_project_run_by_a_program(seed_build):
+    from pyshacl import validate
+    from rdflib import Graph, Namespace
+
+    from kg.resources import ONTOLOGY
+    kg = Namespace("https://w3id.org/gwr-kg/ontology#")
+    g = Graph().parse(seed_build / "kg.ttl")
+    shapes = Graph().parse(ONTOLOGY / "shapes.ttl")
+    assert validate(g, shacl_graph=shapes, advanced=True)[0]
+    project = next(g.subjects(predicate=None, object=kg.Project))
+    program = next(g.subjects(predicate=None, object=kg.Program))
+    g.add((project, kg.implementedBy, program))
+    ok, _, report = validate(g, shacl_graph=shapes, advanced=True)
+    assert not ok and "carried out by an organization" in report
