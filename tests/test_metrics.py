@@ -205,3 +205,10 @@ def test_measures_links_the_named_thing():
     got = [(m.text, [(x.predicate, x.key) for x in m.rels]) for m in metrics_mod.extract(r, found)]
     assert got == [("7座", [("measures", "停车诱导系统")]), ("1家", [("measures", "星级型爱心妈咪小屋")])]
     assert [m.rels for m in metrics_mod.extract(r, ())] == [(), ()]
+
+
+def test_ranges_are_one_metric_with_an_upper_bound():
+    r = parse_text("下半年工作要点\n一、发展\n全省生产总值增长5%—5.5%,保障重大项目用能1302万吨标准煤。\n", name="t")
+    got = [(m.text, m.attrs["value"], m.attrs.get("value_max"), m.attrs["unit_normalized"])
+           for m in metrics_mod.extract(r, ())]
+    assert got == [("5%—5.5%", "5", "5.5", "percent"), ("1302万吨标准煤", "1302", None, "tce")]

@@ -108,6 +108,7 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
         approx_word = m.group("before") or m.group("inner1") or m.group("inner2") or m.group("after")
         start, end = m.start(), m.end()
         normalized, family = row["normalized"], row["family"]
+        upper = _range_end(text, sent, m)
         per = c["per"].match(text, unit_e, sent.end) if not m.group("after") else None
         if per:  # 58万元/人: a rate, in yuan per person
             written_unit += per.group(0)
@@ -138,6 +139,9 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
             "scale": plain(scale), "normalized_value": plain(value * scale),
             "approx": bool(approx_word), "kind": kind, "family": family,
         }
+        if upper is not None:
+            attrs["value_max"] = plain(upper[0])
+            end = upper[1]
         if approx_word:
             attrs["approx_word"] = approx_word
         period = _period(text, sent, m.start(), c, rules)
@@ -252,6 +256,20 @@ def _subject(text, sent, floor, start, unit_e, row, c, rules) -> str:
     if len(phrase) > sr["max_chars"]:
         phrase = phrase[-sr["max_chars"]:]
     return phrase if len(phrase) >= 2 and not phrase.isdigit() else ""
+
+
+def _range_end(text, sent, m) -> tuple[Decimal, int] | None:
+    """(upper value, end) where the number is the start of a range (5%—5.5%), else None."""
+    marks = _rules()["range"]["marks"]
+    i = m.end("unit") if not m.group("after") else m.end()
+    if i >= sent.end or text[i] not in marks:
+        return None
+    unit = text[m.end("num"):m.end("unit")]
+    second = re.match(rf"({_ARABIC}){re.escape(unit)}", text[i + 1:sent.end])
+    if not second or not re.fullmatch(_ARABIC, m.group("num")):
+        return None
+    value = to_decimal(second.group(1))
+    return (value, i + 1 + second.end()) if value is not None else None
 
 
 def _counted_noun(text, sent, unit_e, row, c, rules) -> str:
