@@ -66,3 +66,11 @@ def test_people_from_cues_and_their_other_mentions():
     assert len([m for m in ms if m.key == "傅雷"]) == 2
     lib = next(m for m in ms if m.key == "傅雷图书馆")
     assert [(x.predicate, x.key) for x in lib.rels] == [("namedAfter", "傅雷")]
+
+
+def test_body_at_the_start_of_a_group_is_its_parent():
+    r = parse_text("# place: 周浦镇\n上半年工作回顾\n成立周浦镇人民政府招商工作领导小组。\n", name="t")
+    ms = {m.key: m for m in orgs.extract(r, ())}
+    assert set(ms) == {"周浦镇人民政府", "周浦镇人民政府招商工作领导小组"}
+    assert [(x.predicate, x.key) for x in ms["周浦镇人民政府招商工作领导小组"].rels] == [
+        ("subOrganizationOf", "周浦镇人民政府")]

@@ -179,3 +179,12 @@ def test_shapes_accept_the_seed_and_refuse_a_project_run_by_a_program(seed_build
     g.add((project, kg.implementedBy, program))
     ok, _, report = validate(g, shacl_graph=shapes, advanced=True)
     assert not ok and "carried out by an organization" in report
+
+
+def test_list_under_a_quoted_name_belongs_to_that_program():
+    r = parse_text("2025年工作回顾\n方厅水院、西子廊桥音乐会等“文艺赋美”项目建成投运。\n", name="t")
+    ms = projects.extract(r, ())
+    assert [(m.type, m.key) for m in ms] == [
+        ("Project", "方厅水院"), ("Project", "西子廊桥音乐会"), ("Program", "文艺赋美")]
+    assert all(m.rels == (projects.Rel("belongsToProgram", "Program", "文艺赋美"),) for m in ms[:2])
+    assert {m.attrs["status"] for m in ms} == {"completed"}

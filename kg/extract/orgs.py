@@ -8,7 +8,8 @@ trade name and an industry word: 沃比医疗, also inside a project name), asso
 :mod:`kg.extract.naming`. People are found by the words that follow a name
 (``orgs_person_cues.tsv``: 诞辰, 旧居, 总书记 …); every other occurrence of a name found
 so is a Person mention too, and an organization named after a person gets
-``namedAfter``. The report's speaker comes from its metadata (kg/build.py).
+``namedAfter``. An organization whose name starts with a government body
+(周浦镇人民政府办公室) is ``subOrganizationOf`` it. The report's speaker comes from its metadata (kg/build.py).
 
 >>> from kg.ingest import parse_text
 >>> r = parse_text("下半年工作要点\\n依托傅雷图书馆,与中国翻译协会共同举办活动。纪念傅雷诞辰。\\n", name="t")
@@ -161,9 +162,15 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     people = persons(report)
     out: list[Mention] = []
     for o in orgs:
-        rels = tuple(Rel("namedAfter", "Person", k) for k in sorted({p.key for p in people})
-                     if o.text.startswith(k) and len(o.text) > len(k))
-        out.append(Mention(o.type, o.text, o.start, o.end, o.key, o.attrs, rels))
+        rels = [Rel("namedAfter", "Person", k) for k in sorted({p.key for p in people})
+                if o.text.startswith(k) and len(o.text) > len(k)]
+        # 市政府办公厅, 区委宣传部 …领导小组: a body named at the start is the one it is part of
+        parent = max((c for c in cands if c.start == o.start and c.end < o.end
+                      and c.attrs["kind"] == "gov"), key=lambda c: c.end, default=None)
+        if parent is not None:
+            out.append(parent)
+            rels.append(Rel("subOrganizationOf", "Organization", parent.key))
+        out.append(Mention(o.type, o.text, o.start, o.end, o.key, o.attrs, tuple(rels)))
     return out + people
 
 

@@ -13,7 +13,8 @@ Each project gets its status (:mod:`kg.extract.status`), ``implementedBy`` the
 organizations inside its name (沃比医疗研发总部) or named with it (由…承建), and
 ``locatedIn`` (``inZone``, ``inPlanningUnit``) the places, parcels, roads and waterways of
 earlier extractors that its name contains, that its list names, or that its clause
-puts it in (在御沁园居民区完成…). Spans of programs and working groups are left alone;
+puts it in (在御沁园居民区完成…); the items of a list that ends in a quoted name
+(A、B等“文艺赋美”项目) get ``belongsToProgram`` that program, emitted here. Spans of programs and working groups are left alone;
 a Facility span stays a Facility unless project words make it a project.
 
 >>> from kg.ingest import parse_text
@@ -38,6 +39,7 @@ PLACE_TYPES = {"AdministrativeArea": "locatedIn", "Village": "locatedIn", "Commu
                "Road": "locatedIn", "RoadSegment": "locatedIn", "Waterway": "locatedIn",
                "Facility": "locatedIn"}
 LIST_SEP = "、"
+QUOTED_LIST = re.compile(r"等(“[^“”\n]{2,16}”)$")
 LIST_END = "等"
 # A name may be followed by these at once (besides the words of the lexicons).
 RIGHT_OK = set("、等和及与的“”·0123456789") | HARD
@@ -145,6 +147,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     orgs = [m for m in found if m.type == "Organization"]
     people = sorted({m.key for m in found if m.type == "Person"})
     cands: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []  # (start, end, list items)
+    extra: list[Mention] = []                # programs named by the lists of their projects
+    member_of: dict[tuple[int, int], str] = {}
 
     def inside_blocked(a: int, b: int) -> bool:
         return any(x.start <= a and b <= x.end or (x.start < b and a < x.end and x.type != "Organization")
@@ -163,6 +167,17 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             c_lo, c_hi = clause_bounds(report, h.start(), end)
             has_cue = bool(lex["cue_re"].search(text, c_lo, c_hi))
             if lex["heads"][h.group(0)] == "weak" and not has_cue:
+                continue
+            q = QUOTED_LIST.search(text[lo:h.start()])
+            if q and lex["heads"][h.group(0)] == "strong":  # A、B等“文艺赋美”项目: a program's projects
+                qa, qb = lo + q.start(1), lo + q.end(1)
+                prog = Mention("Program", text[qa:qb], qa, qb, strip_quotes(text[qa:qb]),
+                               dict(status_attrs(report, qa, qb)))
+                extra.append(prog)
+                for ia, ib in _items(text, lo, lo + q.start()):
+                    if not inside_blocked(ia, ib) and not is_generic(text[ia:ib]):
+                        cands.append((ia, ib, ()))
+                        member_of[(ia, ib)] = prog.key
                 continue
             tail = lex["generic_tail"].search(text[lo:h.start()]).group(0)
             g = h.start() - len(tail)
@@ -216,8 +231,10 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             if in_name or named_with:
                 rels.append(Rel("implementedBy", "Organization", o.key))
         rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
+        if (sp.start, sp.end) in member_of:
+            rels.append(Rel("belongsToProgram", "Program", member_of[(sp.start, sp.end)]))
         out.append(Mention("Project", name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
-    return out
+    return out + extra
 
 
 class _Span:
