@@ -113,8 +113,8 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
                     d = gazetteer.best(name, chain)
                     if _foreign_town(name, d, chain):
                         continue
-                    if (d not in chain and any(name.endswith(e) for e in rules["common_endings"])
-                            and i + 1 - n > 0 and is_name_char(text[i - n])):
+                    if (d not in chain and i + 1 - n > 0 and is_name_char(text[i - n])
+                            and _ends_in_word(name, rules)):
                         continue
                     cands.append((i + 1 - n, i + 1, d, name))
                     break
@@ -152,6 +152,13 @@ def _foreign_town(name: str, d: Division | None, chain: list[Division]) -> bool:
         return False
     codes = {x.code for x in chain if x.code}
     return d is None or d.parent not in codes
+
+
+def _ends_in_word(name: str, rules: dict) -> bool:
+    """应城市 ends in 城市, a common word that reaches into its proper part (应城)."""
+    short = short_form(name, rules["short_strip"])
+    tail = len(name) - len(short) if short else 0
+    return any(name.endswith(e) and len(e) > tail for e in rules["common_endings"])
 
 
 def _is_town_name(name: str) -> bool:

@@ -11,7 +11,7 @@ section of the road. Words: ``data/lexicons/roads_*.tsv``; patterns: ``data/rule
 >>> from kg.ingest import parse_text
 >>> r = parse_text("上半年工作回顾\\n推进小沥港路(繁荣路-周祝公路)建设。\\n", name="t")
 >>> [(m.type, m.text) for m in extract(r, ())]
-[('RoadSegment', '小沥港路(繁荣路-周祝公路)'), ('Road', '小沥港路'), ('Road', '繁荣路'), ('Road', '周祝公路')]
+[('Road', '小沥港路'), ('Road', '繁荣路'), ('Road', '周祝公路'), ('RoadSegment', '小沥港路(繁荣路-周祝公路)')]
 """
 from __future__ import annotations
 

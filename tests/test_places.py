@@ -1,0 +1,131 @@
+"""Administrative areas, villages, communities, zones and facilities: scored against
+tests/gold/places.tsv (written by reading the seed), the gazetteer, the graph, and what
+the extractor finds in the shared corpus."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import RDF, RDFS
+
+from kg import gazetteer
+from kg.extract import places, roads
+from kg.ingest import parse_text, read_report
+from kg.validate import validate_graph
+from tests.conftest import corpus_files, needs_corpus
+from tests.gold.places_eval import score
+
+KG = Namespace("https://w3id.org/gwr-kg/ontology#")
+
+
+@pytest.mark.parametrize("cls", ["Village", "Community", "Zone", "Facility", "AdministrativeArea"])
+def test_seed_precision_recall(seed_result, cls):
+    s = score(seed_result.entities)[cls]
+    assert s.precision >= 0.9, f"{cls}: false positives {s.fp}"
+    assert s.recall >= 0.9, f"{cls}: missed {s.fn}"
+
+
+def test_gazetteer_chain_and_codes():
+    chain = gazetteer.locate("上海市浦东新区周浦镇人民政府")
+    assert [(d.name, d.code) for d in chain] == [("上海市", "310000"), ("浦东新区", "310115"),
+                                                 ("周浦镇", "")]
+    # 新华街道 exists in many counties; inside a context it is one
+    assert len(gazetteer.lookup("新华街道")) > 1
+    assert gazetteer.best("新华街道") is None
+    assert gazetteer.best("浦东新区").code == "310115"
+
+
+def test_admin_chain_in_graph(seed_build):
+    g = Graph()
+    g.parse(seed_build / "kg.ttl")
+
+    def node(label):
+        (n,) = set(g.subjects(RDFS.label, Literal(label, lang="zh"))) & set(
+            g.subjects(RDF.type, KG.AdministrativeArea))
+        return n
+
+    town, district, city = node("周浦镇"), node("浦东新区"), node("上海市")
+    assert (town, KG.locatedIn, district) in g
+    assert (district, KG.locatedIn, city) in g
+    assert str(g.value(district, KG.adminCode)) == "310115"
+    assert str(g.value(city, KG.adminCode)) == "310000"
+    # places of the town are located in it unless the text says otherwise
+    (library,) = set(g.subjects(RDFS.label, Literal("傅雷图书馆", lang="zh"))) & set(
+        g.subjects(RDF.type, KG.Facility))
+    assert (library, KG.locatedIn, town) in g
+
+
+def test_bare_village_names_from_the_gazetteer(seed_result):
+    text = seed_result.report.text
+    vill = [m for m in seed_result.mentions if m.type == "Village" and m.key == "沈西村"]
+    assert [m.text for m in vill] == ["沈西", "沈西"]
+    assert all(text[m.start:m.end] == "沈西" for m in vill)
+
+
+def test_list_items_share_a_kind_suffix(seed_result):
+    ms = {(m.type, m.key): m for m in seed_result.mentions}
+    assert ms[("Community", "周东居民区")].text == "周东"
+    assert ("Community", "南八创欣") in ms          # beside 中虹佳园: a name, not 南八创欣佳园
+    assert ("Community", "南八创欣佳园") not in ms
+
+
+def test_zone_named_by_its_tail_is_one_entity(seed_result):
+    (zone,) = [e for e in seed_result.entities if e.cls == "Zone" and e.key == "国际医学园区"]
+    assert sorted({m.text for m in zone.mentions}) == ["医学园区", "国际医学园区"]
+
+
+def test_no_chain_no_gazetteer_villages():
+    r = parse_text("上半年工作回顾\n推动沈西高标准蔬菜示范基地建设,改造菱翔苑。\n", name="t")
+    ms = places.extract(r, ())
+    assert [(m.type, m.text) for m in ms] == [("Community", "菱翔苑")]
+
+
+def test_generic_nouns_are_not_places():
+    r = parse_text("上半年工作回顾\n推进乡村振兴,3个小区、5个城中村和各居村完成改造,"
+                   "加强老旧小区和农贸市场管理,开设常态化采样点。\n", name="t")
+    assert places.extract(r, ()) == []
+
+
+def test_shapes_catch_a_segment_without_its_road(seed_build):
+    g = Graph()
+    g.parse(seed_build / "kg.ttl")
+    ok, _ = validate_graph(g)
+    assert ok
+    (seg,) = g.subjects(RDFS.label, Literal("中大街(周康路-梓年街)", lang="zh"))
+    g.remove((seg, KG.segmentOf, None))
+    ok, report = validate_graph(g)
+    assert not ok and "segment" in report
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_corpus_reports(path):
+    """Every mention matches its text; the report's own province or municipality is found
+    with its code; 乡村/农村 (countryside) are never villages."""
+    r = read_report(path)
+    found = tuple(roads.extract(r, ()))
+    ms = places.extract(r, found)
+    for m in ms:
+        assert r.text[m.start:m.end] == m.text
+    chain = places.report_chain(r)
+    assert chain and chain[0].level == "province"
+    codes = {m.attrs.get("admin_code") for m in ms if m.type == "AdministrativeArea"}
+    assert chain[0].code in codes
+    assert not [m.key for m in ms if m.type == "Village" and m.key.endswith(("乡村", "农村"))]
+
+
+@needs_corpus
+def test_corpus_known_places():
+    """Places read in the corpus reports by hand."""
+    want = {
+        "2026_shanghai": {("AdministrativeArea", "浦东新区"), ("Facility", "上海博物馆"),
+                          ("Facility", "浦东国际机场"), ("Zone", "洋山特殊综合保税区")},
+        "2026_zhejiang": {("Facility", "浙江大学"), ("Facility", "杭州萧山国际机场")},
+        "2026_chongqing": {("Facility", "江北国际机场"), ("Village", "民主村")},
+    }
+    for path in corpus_files():
+        if path.stem not in want:
+            continue
+        r = read_report(path)
+        found = tuple(roads.extract(r, ()))
+        keys = {(m.type, m.key) for m in places.extract(r, found)}
+        assert want[path.stem] <= keys, path.stem
