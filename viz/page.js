@@ -63,6 +63,9 @@
   if (usePhysics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });  // settle, then stop
+      // keep the settled positions, so nodes a filter hides come back where they were
+      var pos = network.getPositions();
+      nodes.update(Object.keys(pos).map(function (id) { return { id: id, x: pos[id].x, y: pos[id].y }; }));
       ready("stabilized");
     });
   }
