@@ -188,3 +188,9 @@ def test_list_under_a_quoted_name_belongs_to_that_program():
         ("Project", "方厅水院"), ("Project", "西子廊桥音乐会"), ("Program", "文艺赋美")]
     assert all(m.rels == (projects.Rel("belongsToProgram", "Program", "文艺赋美"),) for m in ms[:2])
     assert {m.attrs["status"] for m in ms} == {"completed"}
+
+
+def test_campaign_verb_makes_a_works_name_a_program():
+    r = parse_text("下半年工作要点\n实施新时代立德树人工程,推进东南小区综合整新工程。\n", name="t")
+    assert [(m.type, m.key) for m in projects.extract(r, ())] == [
+        ("Program", "新时代立德树人"), ("Project", "东南小区综合整新")]

@@ -54,12 +54,17 @@ def left_edge(text: str, lo: int, head_start: int, stops: re.Pattern[str],
     """Start of the name whose head begins at ``head_start`` (``lo``: the sentence start).
 
     The last boundary word cuts, unless it is one of the ``soft`` words (verbs that also
-    occur inside names: 提升) and leaves fewer than ``min_chars``: then the one before it
-    is tried. The name may come out too short; the caller rejects it then."""
+    occur inside names: 提升) and leaves fewer than ``min_chars`` or stands inside the
+    name (not at the clause start or right after another boundary word): then the one
+    before it is tried. The name may come out too short; the caller rejects it then."""
     floor = floor_of(text, lo, head_start)
     spans = quote_spans(text, floor, head_start + 1)
-    cuts = [(m.end(), m.group(0)) for m in stops.finditer(text, floor, head_start)
-            if not _inside(m.start(), spans) and not _inside(m.end() - 1, spans)]
+    found = [m for m in stops.finditer(text, floor, head_start)
+             if not _inside(m.start(), spans) and not _inside(m.end() - 1, spans)]
+    ends = {floor} | {m.end() for m in found}
+    # a soft word cuts only where it opens the clause or follows another boundary word
+    # (加快建设X中心), not inside a name (城市建设者之家)
+    cuts = [(m.end(), m.group(0)) for m in found if m.group(0) not in soft or m.start() in ends]
     for cut, word in reversed(cuts):
         if specific_chars(text[cut:head_start]) >= min_chars or word not in soft:
             return cut

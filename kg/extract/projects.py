@@ -14,7 +14,8 @@ organizations inside its name (沃比医疗研发总部) or named with it (由�
 ``locatedIn`` (``inZone``, ``inPlanningUnit``) the places, parcels, roads and waterways of
 earlier extractors that its name contains, that its list names, or that its clause
 puts it in (在御沁园居民区完成…); the items of a list that ends in a quoted name
-(A、B等“文艺赋美”项目) get ``belongsToProgram`` that program, emitted here. Spans of programs and working groups are left alone;
+(A、B等“文艺赋美”项目) get ``belongsToProgram`` that program, emitted here. A …工程
+right after a campaign verb (实施…工程, ``programs_verbs.tsv``) is a Program. Spans of programs and working groups are left alone;
 a Facility span stays a Facility unless project words make it a project.
 
 >>> from kg.ingest import parse_text
@@ -66,6 +67,8 @@ def _lex() -> dict:
         "generic_re": re.compile(alternation(generic)),
         "stops": re.compile(alternation(bounds)),
         "follow": tuple(follow),
+        "campaign": tuple(sorted((r["word"] for r in load_tsv("lexicons/programs_verbs.tsv")),
+                                 key=len, reverse=True)),
         "soft": frozenset(r["word"] for r in bound_rows if r["kind"] == "soft"),
         "category": kinds["category"],
         "start": kinds["start"],
@@ -233,13 +236,19 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
         if (sp.start, sp.end) in member_of:
             rels.append(Rel("belongsToProgram", "Program", member_of[(sp.start, sp.end)]))
-        out.append(Mention("Project", name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
+        typ = "Program" if _campaign(text, sp.start, name) else "Project"
+        out.append(Mention(typ, name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
     return out + extra
 
 
 class _Span:
     def __init__(self, start: int, end: int, items: tuple[tuple[int, int], ...]):
         self.start, self.end, self.items = start, end, items
+
+
+def _campaign(text: str, start: int, name: str) -> bool:
+    """True for a …工程 right after a campaign verb (实施…工程): a program, not a build."""
+    return name.endswith("工程") and text.endswith(_lex()["campaign"], 0, start)
 
 
 def _unplaced(report: Report, name: str) -> str:
