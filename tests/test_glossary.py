@@ -122,3 +122,19 @@ def test_graph_sentence_to_definition(store, seed_report):
           ?concept a kg:GlossaryTerm ; skos:definition ?definition .
         }""", substitutions={ox.Variable("s"): ox.Literal(s), ox.Variable("t"): ox.Literal(e)}))
     assert [r["definition"].value for r in rows] == ["问题清单、任务清单、责任清单"]
+
+
+def test_appended_glossary_with_circled_numbers_and_definition_cues():
+    """"附：名词解释" as a plain line, entries ①②, 指/是指 leading into the definition,
+    and a definition made of clauses (no parts) next to a term with a numeral."""
+    text = ("下半年工作要点\n一、发展\n培育“专精特新”企业,落实“三个区分开来”。\n附：名词解释\n"
+            "①“专精特新”企业：指具有专业化、精细化、特色化、新颖化特征的中小企业。\n"
+            "②“三个区分开来”是指把干部在推进改革中因缺乏经验、先行先试出现的失误错误，"
+            "同明知故犯的违纪违法行为区分开来。\n")
+    r = parse_text(text, name="t")
+    got = [(e.label, r.text[e.def_start:e.def_end], e.components) for e in glossary.entries(r)]
+    assert got == [
+        ("专精特新企业", "具有专业化、精细化、特色化、新颖化特征的中小企业。", []),
+        ("三个区分开来", "把干部在推进改革中因缺乏经验、先行先试出现的失误错误，同明知故犯的违纪违法行为区分开来。", [])]
+    uses = [(m.text, m.key) for m in glossary.extract(r, ()) if m.attrs.get("role") == "mention"]
+    assert uses == [("“专精特新”企业", "专精特新企业"), ("三个区分开来", "三个区分开来")]

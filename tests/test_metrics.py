@@ -212,3 +212,17 @@ def test_ranges_are_one_metric_with_an_upper_bound():
     got = [(m.text, m.attrs["value"], m.attrs.get("value_max"), m.attrs["unit_normalized"])
            for m in metrics_mod.extract(r, ())]
     assert got == [("5%—5.5%", "5", "5.5", "percent"), ("1302万吨标准煤", "1302", None, "tce")]
+
+
+def test_data_files_are_sound():
+    """Every unit has a normalized name, a decimal scale and a counter flag; patterns compile."""
+    from kg.resources import load_toml, load_tsv
+    rows = load_tsv("lexicons/units.tsv")
+    assert len({r["unit"] for r in rows}) == len(rows)
+    for r in rows:
+        assert r["normalized"] and Decimal(r["scale"]) > 0 and r["counter"] in ("yes", "no"), r
+    rules = load_toml("rules/metrics.toml")
+    for p in rules["period"]["patterns"] + rules["kind"]["target_patterns"] + rules["names"]["after_unit"]:
+        re.compile(p)
+    assert all(Decimal(v) > 1 for v in rules["scale"].values())
+    assert metrics_mod._pattern().search("财政总收入7亿元")

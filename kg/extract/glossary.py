@@ -43,6 +43,7 @@ def _compiled() -> dict:
         "marker": re.compile(r"\s*" + markers + r"\s*"),
         "inline_marker": re.compile(r"(?<=[。；;!！?？])\s*(?=" + markers + ")"),
         "note_start": re.compile(e["note_start"]),
+        "notes_heading": re.compile(e["notes_heading"]),
         "stop": [re.compile(p) for p in e["stop"]],
         "heads": re.compile(alternation(words("lexicons/glossary_heads.tsv"))),
         "count_prefix": re.compile(_rules()["components"]["count_prefix"].lstrip("^")),
@@ -98,6 +99,9 @@ def entry_spans(report: Report) -> list[tuple[int, int]]:
             in_notes = False
             continue
         start = p.start
+        if c["notes_heading"].match(para):
+            in_notes = True
+            continue
         if p.section in glossary_paths:
             pass
         else:
@@ -159,7 +163,7 @@ def parse_entry(text: str, start: int, end: int, number: int | None = None) -> E
         cue = re.compile(alternation(rules["definition_cues"]))
         cm = cue.search(text, s, min(end, s + rules["max_term_chars"]))
         if cm and cm.start() > s:
-            return _entry(text, s, cm.start(), cm.start(), end)
+            return _entry(text, s, cm.start(), cm.end(), end)
         return None
     open_ = max((i for i in range(s, close) if text[i] in opens), default=None)
     core_start = open_ + 1 if open_ is not None else s
@@ -179,6 +183,9 @@ def parse_entry(text: str, start: int, end: int, number: int | None = None) -> E
 def _entry(text: str, s: int, term_end: int, def_start: int, end: int, core: str = "") -> Entry:
     while def_start < end and text[def_start].isspace():
         def_start += 1
+    lead = re.match(_rules()["entries"]["definition_lead"], text[def_start:end])
+    if lead and def_start + lead.end() < end:
+        def_start += lead.end()
     label = _unquote(text[s:term_end]).strip()
     raw = text[s:term_end].strip()
     if raw[:1] in _rules()["entries"]["open_quotes"] and _unquote(raw[1:-1]) == raw[1:-1]:
@@ -232,11 +239,12 @@ def components(text: str, entry: Entry) -> list[tuple[int, int, str]]:
         items = _split(text, a, b, sep, ends, rules)
         if items is None:
             continue
-        if want is not None and len(items) >= want:
-            items = items[:want]
-        elif want is not None or len(items) < 3 or not _listy(text, a, b):
+        if want is not None and len(items) != want:
             continue
-        if all(0 < e - s <= rules["max_item_chars"] for s, e, _ in items):
+        if want is None and (len(items) < 3 or not _listy(text, a, b)):
+            continue
+        if all(0 < e - s <= rules["max_item_chars"] and
+               not any(ch in rules["item_forbidden"] for ch in lab) for s, e, lab in items):
             return items
     return []
 
