@@ -102,3 +102,11 @@ def test_extract_json_shows_attributes(seed_path):
     assert (seg["road"], seg["from"], seg["to"]) == ("关岳西路", "周康路", "梓年街")
     assert by_text["建韵路(沈梅路以北)"]["attrs"]["qualifier"] == "沈梅路以北"
     assert by_text["28街坊71丘"]["entity"] == by_text["08单元16-02"]["entity"]
+
+
+def test_parcel_status_follows_the_text(seed_result):
+    ms = {m.text: m for m in seed_result.mentions if m.type == "LandParcel"}
+    assert (ms["28街坊71丘"].attrs["status"], ms["28街坊71丘"].attrs["status_verb"]) == (
+        "completed", "签订")
+    assert ms["21-04地块"].attrs["status"] == "completed"
+    assert ms["08单元16-02"].attrs["status"] == "planned"   # 下半年工作要点

@@ -109,3 +109,14 @@ def test_corpus_shanghai_rivers_and_roads():
     ms = roads.extract(read_report(path), ())
     keys = {(m.type, m.key) for m in ms}
     assert {("Waterway", "黄浦江"), ("Waterway", "苏州河"), ("Road", "南京东路")} <= keys
+
+
+def test_status_of_segments_not_of_their_bounds(seed_result):
+    ms = {(m.type, m.text): m for m in seed_result.mentions}
+    seg = ms[("RoadSegment", "小沥港路(繁荣路-周祝公路)")]
+    assert (seg.attrs["status"], seg.attrs["status_verb"]) == ("in_progress", "推进")
+    done = ms[("Waterway", "姚渔港(韵涛路-周邓公路)")]
+    assert done.attrs["status"] == "completed"
+    bound = [m for m in seed_result.mentions if m.type == "Road" and m.key == "繁荣路"
+             and seg.start < m.start < seg.end]
+    assert bound and "status" not in bound[0].attrs

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract.placenames import body_sentences
+from kg.extract.status import status_attrs
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
 from kg.resources import load_toml
@@ -178,6 +179,7 @@ def _mentions(report: Report, it: _Item, roads: dict[int, Mention]) -> list[Ment
             attrs["alias"] = note
             if it.notes["group"] == 1 and note.endswith(r["same_alias_end"]):
                 attrs["same_as"] = [normalize(note)]
+    attrs.update(status_attrs(report, it.start, it.end))
     out.insert(0, Mention("LandParcel", text[it.start:it.end], it.start, it.end, key, attrs,
                           tuple(rels)))
     return out

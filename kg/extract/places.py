@@ -28,6 +28,7 @@ from kg.extract.matcher import drop_overlaps, overlaps
 from kg.extract.placenames import body_sentences
 from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names,
                                    is_name_char, run_before, suffixes_from_rows)
+from kg.extract.status import status_attrs
 from kg.gazetteer import Division
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
@@ -320,8 +321,10 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             continue
         if c.suffix.type == "Village" and _is_town_name(c.text):
             continue
-        named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text),
-                             {"suffix": c.suffix.word}))
+        attrs = {"suffix": c.suffix.word}
+        if c.suffix.type in lex["rules"]["names"]["status_types"]:
+            attrs.update(status_attrs(report, c.start, c.end))
+        named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text), attrs))
     named = [m for m in named if m.type != "Village"] + \
         [m for m in named if m.type == "Village"]
     gaz = [g for g in _gazetteer_places(report, chain)

@@ -20,6 +20,7 @@ import re
 
 from kg import gazetteer
 from kg.extract.matcher import drop_overlaps
+from kg.extract.status import status_attrs
 from kg.extract.placenames import Candidate, body_sentences, find_names, suffixes_from_rows
 from kg.ids import normalize
 from kg.records import Mention, Rel, Report
@@ -104,11 +105,24 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                          (Rel("plannedSectionOf", m.type, m.key),))
             out.append(pm)
             base[p_start] = pm
-    for c in names:
-        seg = _segment(report, c, base, at_start, lex)
-        if seg is not None:
-            out.append(seg)
-    return out
+    segs = [seg for c in names if (seg := _segment(report, c, base, at_start, lex)) is not None]
+    out.extend(segs)
+    # What the text says happened: to segments and to roads named for themselves, not to
+    # the roads that only bound a segment.
+    return [m if any(g is not m and g.start <= m.start and m.end <= g.end for g in segs)
+            or _in_brackets(report, m.start, lex) else _with_status(report, m) for m in out]
+
+
+def _in_brackets(report: Report, pos: int, lex: dict) -> bool:
+    """A name inside brackets (a parcel's note, a bound) is a location, not the subject."""
+    sent = report.sentence_at(pos)
+    before = report.text[sent.start if sent else 0:pos]
+    return sum(before.count(c) for c in lex["open"]) > sum(before.count(c) for c in lex["close"])
+
+
+def _with_status(report: Report, m: Mention) -> Mention:
+    st = status_attrs(report, m.start, m.end)
+    return Mention(m.type, m.text, m.start, m.end, m.key, {**m.attrs, **st}, m.rels) if st else m
 
 
 def _planned_prefix(text: str, start: int, planned: tuple[str, ...]) -> str:
