@@ -8,8 +8,8 @@ trade name and an industry word: 沃比医疗, also inside a project name), asso
 :mod:`kg.extract.naming`. People are found by the words that follow a name
 (``orgs_person_cues.tsv``: 诞辰, 旧居, 总书记 …); every other occurrence of a name found
 so is a Person mention too, and an organization named after a person gets
-``namedAfter``. An organization whose name starts with a government body
-(周浦镇人民政府办公室) is ``subOrganizationOf`` it. The report's speaker comes from its metadata (kg/build.py).
+``namedAfter``. An organization whose name starts with another one's
+(周浦镇人民政府办公室, 重庆大学智能汽车技术学院) is ``subOrganizationOf`` it. The report's speaker comes from its metadata (kg/build.py).
 
 >>> from kg.ingest import parse_text
 >>> r = parse_text("下半年工作要点\\n依托傅雷图书馆,与中国翻译协会共同举办活动。纪念傅雷诞辰。\\n", name="t")
@@ -152,6 +152,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             name = text[a:m.start()]
             after = text[m.end():m.end() + 4]
             if (not NAME_CHARS.match(name) or _generic(name) or _is_place(name, places)
+                    or any(g in name for g in lex["generic_name"] if len(g) >= 2)
                     or name.startswith(lex["stop_words"])
                     or any(after.startswith(w) for w in lex["generic_after"])):
                 continue
@@ -164,9 +165,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     for o in orgs:
         rels = [Rel("namedAfter", "Person", k) for k in sorted({p.key for p in people})
                 if o.text.startswith(k) and len(o.text) > len(k)]
-        # 市政府办公厅, 区委宣传部 …领导小组: a body named at the start is the one it is part of
+        # 市政府办公厅, 重庆大学…学院: a body named at the start is the one it is part of
         parent = max((c for c in cands if c.start == o.start and c.end < o.end
-                      and c.attrs["kind"] == "gov"), key=lambda c: c.end, default=None)
+                      and c.attrs["kind"] != "group"), key=lambda c: c.end, default=None)
         if parent is not None:
             out.append(parent)
             rels.append(Rel("subOrganizationOf", "Organization", parent.key))

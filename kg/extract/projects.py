@@ -136,7 +136,7 @@ def _items(text: str, lo: int, list_end: int) -> list[tuple[int, int]]:
         if cut != a or a <= lo or text[a - 1] != LIST_SEP:
             break
         b = a - 1
-    return [(a, b) for a, b in reversed(items) if specific_chars(text[a:b]) >= 2]
+    return [(a, b) for a, b in reversed(items) if specific_chars(text[a:b]) >= 3]
 
 
 def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
