@@ -27,7 +27,7 @@ def test_seed_people(seed_result, rows):
 
 def _orgs(body: str, found=()):
     r = parse_text(f"上半年工作回顾\n{body}\n", name="t")
-    return [(m.key, m.attrs.get("kind")) for m in orgs.extract(r, found) if m.type == "Organization"]
+    return [(m.key, m.attrs.get("org_kind")) for m in orgs.extract(r, found) if m.type == "Organization"]
 
 
 def test_government_bodies_after_a_level():

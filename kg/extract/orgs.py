@@ -115,7 +115,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     cands: list[Mention] = []
 
     def add(a: int, b: int, kind: str) -> None:
-        cands.append(Mention("Organization", text[a:b], a, b, text[a:b], {"kind": kind}))
+        cands.append(Mention("Organization", text[a:b], a, b, text[a:b], {"org_kind": kind}))
 
     for sent in report.sentences:
         lo, hi = sent.start, sent.end
@@ -167,7 +167,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                 if o.text.startswith(k) and len(o.text) > len(k)]
         # 市政府办公厅, 重庆大学…学院: a body named at the start is the one it is part of
         parent = max((c for c in cands if c.start == o.start and c.end < o.end
-                      and c.attrs["kind"] != "group"), key=lambda c: c.end, default=None)
+                      and c.attrs["org_kind"] != "group"), key=lambda c: c.end, default=None)
         if parent is not None:
             out.append(parent)
             rels.append(Rel("subOrganizationOf", "Organization", parent.key))

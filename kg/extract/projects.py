@@ -144,7 +144,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     lex = _lex()
     text = report.text
     blocked = [m for m in programs.candidates(report)]
-    blocked += [m for m in found if m.type == "Organization" and m.attrs.get("kind") == "group"]
+    blocked += [m for m in found if m.type == "Organization" and m.attrs.get("org_kind") == "group"]
     facilities = {(m.start, m.end) for m in found if m.type == "Facility"}
     places = [m for m in found if m.type in PLACE_TYPES and not _is_report_place(report, m)]
     orgs = [m for m in found if m.type == "Organization"]
