@@ -226,3 +226,31 @@ def test_data_files_are_sound():
         re.compile(p)
     assert all(Decimal(v) > 1 for v in rules["scale"].values())
     assert metrics_mod._pattern().search("财政总收入7亿元")
+
+
+CORPUS_GOLD = read("metrics_corpus.tsv")
+
+
+@needs_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", sorted({g["report"] for g in CORPUS_GOLD}))
+def test_corpus_paragraphs_against_gold(name):
+    """Recall, precision, value and unit on hand-annotated paragraphs of the corpus."""
+    from conftest import CORPUS
+    report = read_report(CORPUS / f"{name}.txt")
+    text = report.text
+    rows = [g for g in CORPUS_GOLD if g["report"] == name]
+    spans = [locate(text, g["context"], g["text"]) for g in rows]
+    para = [p for p in report.paragraphs if any(p.start <= s < p.end for s, _ in spans)]
+    ms = [m for m in extract(report) if m.type == "Metric"
+          and any(p.start <= m.start < p.end for p in para)]
+    matched, kinds = {}, 0
+    for g, (s, e) in zip(rows, spans):
+        hit = [m for m in ms if m.start <= s and e <= m.end]
+        if hit:
+            matched[id(hit[0])] = hit[0]
+            assert (hit[0].attrs["value"], hit[0].attrs["unit"]) == (g["value"], g["unit"]), g["context"]
+            kinds += hit[0].attrs["kind"] == g["kind"]
+    assert len(matched) / len(rows) >= 0.95  # recall
+    assert len(matched) / len(ms) >= 0.95  # precision
+    assert kinds / len(rows) >= 0.9

@@ -295,11 +295,17 @@ def _counted_noun(text, sent, unit_e, row, c, rules) -> str:
 def _change_word(text, sent, floor, start, c, rules) -> str:
     a = max(_clause_start(text, floor, start, rules), start - rules["kind"]["change_window"])
     found = list(c["change"].finditer(text, a, start))
-    return found[-1].group(0) if found else ""
+    if not found:
+        return ""
+    rest = text[found[-1].end():start]
+    if any(rest.startswith(w) for w in rules["kind"]["level_after"]):
+        return ""  # 提高到45%: a level, not a change
+    return found[-1].group(0)
 
 
 def _kind(report: Report, sent: Sentence, change_word: str, c) -> str:
-    if sent.modality == "plan" or c["target"].search(report.text, sent.start, sent.end):
+    if sent.modality == "plan" or (sent.modality != "review" and
+                                   c["target"].search(report.text, sent.start, sent.end)):
         return "target"
     return "change" if change_word else "actual"
 
