@@ -80,9 +80,9 @@ def run_before(text: str, pos: int, limit: int) -> int:
 
 
 def cut_stem(run: str, boundary: Sequence[str], min_stem: int) -> str:
-    """The part of ``run`` after its last boundary word. A one-character word at the very
-    start may belong to the name (和平路); any other cut that leaves fewer than ``min_stem``
-    characters means there is no name (the caller drops the candidate).
+    """The part of ``run`` after its last boundary word. A one-character word that would
+    leave fewer than ``min_stem`` characters may belong to the name (和平路, 祥和里); any
+    longer word that does means there is no name (the caller drops the candidate).
 
     >>> cut_stem("完成周市", ["完成"], 2), cut_stem("和平", ["和"], 2), cut_stem("推进", ["推进"], 2)
     ('周市', '和平', '')
@@ -99,7 +99,7 @@ def cut_stem(run: str, boundary: Sequence[str], min_stem: int) -> str:
     for c in sorted(cuts, reverse=True):
         if len(run) - c >= min_stem:
             return run[c:]
-        if cuts[c] == 1 and c == 1:
+        if cuts[c] == 1 and c < len(run):   # 和 in 祥和里, 和平路: may be inside a name
             continue
         return run[c:]
     return run
@@ -146,7 +146,7 @@ def find_names(text: str, suffixes: Sequence[Suffix], boundary: Sequence[str],
     made of nothing but generic words is. ``anchors`` are place names a stem may start at;
     a number and one of the ``counters`` (3家, 5个) ends what comes before a stem.
     """
-    count_re = (re.compile(r"[0-9一二三四五六七八九十百千万两几多]+[" + re.escape(counters) + "]")
+    count_re = (re.compile(r"[0-9一二三四五六七八九十百千万两几多首第]+[" + re.escape(counters) + "]")
                 if counters else None)
     end = len(text) if end is None else end
     by_word = {s.word: s for s in suffixes}

@@ -284,7 +284,44 @@ def _distributed(report: Report, heads: list[Mention], taken: list) -> list[Ment
             name = stem + sfx if sfx in rules["kind_suffixes"] else stem
             attrs = {"label": name} if name != stem else {}
             out.append(Mention(h.type, stem, s, end, normalize(name), attrs))
+            # 周东、幸福居民区卫生服务站: 周东居民区 has a 卫生服务站 too
+            for f in heads:
+                if f.type == "Facility" and f.start == h.start and f.end > h.end and \
+                        name != stem:
+                    fname = name + text[h.end:f.end]
+                    out.append(Mention("Facility", stem, s, end, normalize(fname),
+                                       {"label": fname, "suffix": f.attrs.get("suffix")}))
             pos = s
+    return out
+
+
+def _counted_lists(report: Report, taken: list) -> list[Mention]:
+    """``欣周小商品市场、祥和里(西)等6个小区``: untyped items before 等N个小区 are 小区."""
+    lex = _lex()
+    rules = lex["rules"]["lists"]
+    cue = re.compile(rules["cue"])
+    tail = re.compile("(?:" + rules["item_tail"] + ")$")
+    sep = lex["rules"]["villages"]["list_sep"]
+    text = report.text
+    out = []
+    for sent in body_sentences(report):
+        for m in cue.finditer(text, sent.start, sent.end):
+            typ = rules["kinds"][m.group("kind")]
+            end = m.start()
+            while end > sent.start:
+                t = tail.search(text, max(sent.start, end - 3), end)
+                name_end = t.start() if t else end
+                start = run_before(text, name_end, rules["max_item"] + 6)
+                stem = cut_stem(text[start:name_end], lex["boundary"], 2)
+                s = name_end - len(stem)
+                if not (2 <= len(stem) <= rules["max_item"]) or all_generic(stem, lex["generic"]):
+                    break
+                span = _Span(s, end, None, "")
+                if not any(overlaps(span, x) for x in taken + out):
+                    out.append(Mention(typ, text[s:end], s, end, normalize(text[s:end])))
+                if s == 0 or text[s - 1] != sep:
+                    break
+                end = s - 1
     return out
 
 
@@ -332,7 +369,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     groups = [g for g in _groups(report) if not any(overlaps(g, t) for t in taken + named)]
     taken += named + gaz + groups
     dist = _distributed(report, named, taken)
-    places = named + gaz + groups + dist
+    counted = _counted_lists(report, taken + dist)
+    places = named + gaz + groups + dist + counted
     out.extend(_zone_tails(places))
     return sorted(out, key=Mention.sort_key)
 
