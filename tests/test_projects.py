@@ -194,3 +194,10 @@ def test_campaign_verb_makes_a_works_name_a_program():
     r = parse_text("下半年工作要点\n实施新时代立德树人工程,推进东南小区综合整新工程。\n", name="t")
     assert [(m.type, m.key) for m in projects.extract(r, ())] == [
         ("Program", "新时代立德树人"), ("Project", "东南小区综合整新")]
+
+
+def test_place_that_builds_the_project_is_where_it_is():
+    r = parse_text("下半年工作要点\n支持武汉建设国际性综合交通枢纽。\n", name="t")
+    (m,) = projects.extract(r, (_place(r, "武汉", "AdministrativeArea"),))
+    assert m.key == "国际性综合交通枢纽"
+    assert [(x.predicate, x.key) for x in m.rels] == [("locatedIn", "武汉")]

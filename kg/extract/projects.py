@@ -12,8 +12,8 @@ a specific one (周秀路、绿地梧桐苑等缤纷社区建设项目) the item
 Each project gets its status (:mod:`kg.extract.status`), ``implementedBy`` the
 organizations inside its name (沃比医疗研发总部) or named with it (由…承建), and
 ``locatedIn`` (``inZone``, ``inPlanningUnit``) the places, parcels, roads and waterways of
-earlier extractors that its name contains, that its list names, or that its clause
-puts it in (在御沁园居民区完成…); the items of a list that ends in a quoted name
+earlier extractors that its name contains, that its list names, that its clause
+puts it in (在御沁园居民区完成…) or that builds it (武汉建设…枢纽); the items of a list that ends in a quoted name
 (A、B等“文艺赋美”项目) get ``belongsToProgram`` that program, emitted here. A …工程
 right after a campaign verb (实施…工程, ``programs_verbs.tsv``) is a Program. Spans of programs and working groups are left alone;
 a Facility span stays a Facility unless project words make it a project.
@@ -69,6 +69,8 @@ def _lex() -> dict:
         "follow": tuple(follow),
         "campaign": tuple(sorted((r["word"] for r in load_tsv("lexicons/programs_verbs.tsv")),
                                  key=len, reverse=True)),
+        "soft_words": tuple(sorted((r["word"] for r in bound_rows if r["kind"] == "soft"),
+                                   key=len, reverse=True)),
         "soft": frozenset(r["word"] for r in bound_rows if r["kind"] == "soft"),
         "category": kinds["category"],
         "start": kinds["start"],
@@ -193,6 +195,11 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             a = left_edge(text, lo, h.start(), lex["stops"], min_chars=2, soft=lex["soft"])
             for prev in lex["quoted_after"].finditer(text, a, h.start()):
                 a = prev.end()  # a head right before a quote ends the name before it
+            for p in places:  # 武汉建设国际性综合交通枢纽: a place, a soft verb, then the name
+                w = _soft_after(text, p.end) if p.start == a else None
+                if w and p.end + len(w) < h.start():
+                    a = p.end + len(w)
+                    break
             c = lex["count"].match(text, a)
             if c and c.end() < h.start():
                 a = c.end()
@@ -225,7 +232,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             in_name = sp.start <= p.start and p.end <= sp.end
             in_list = any(ia <= p.start and p.end <= ib for ia, ib in sp.items)
             at = c_lo <= p.start and p.end <= sp.start and text[max(c_lo, p.start - 1):p.start] == "在"
-            if in_name or in_list or at:
+            w = _soft_after(text, p.end)
+            led = w is not None and p.end + len(w) == sp.start
+            if in_name or in_list or at or led:
                 rels.append(Rel(PLACE_TYPES[p.type], p.type, p.key))
         for o in orgs:
             in_name = sp.start <= o.start and o.end <= sp.end
@@ -244,6 +253,11 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
 class _Span:
     def __init__(self, start: int, end: int, items: tuple[tuple[int, int], ...]):
         self.start, self.end, self.items = start, end, items
+
+
+def _soft_after(text: str, pos: int) -> str | None:
+    """The soft boundary verb (建设, 提升) that starts at ``pos``, if any."""
+    return next((w for w in _lex()["soft_words"] if text.startswith(w, pos)), None)
 
 
 def _campaign(text: str, start: int, name: str) -> bool:
