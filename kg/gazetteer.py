@@ -79,12 +79,17 @@ def area_words() -> frozenset[str]:
 
 
 @functools.cache
-def town_words() -> frozenset[str]:
-    """Short forms of towns and streets (张江 for 张江镇)."""
+def town_words(province_code: str) -> frozenset[str]:
+    """Short forms of the towns and streets of one province (张江 for 张江镇 in 310000).
+
+    >>> "张江" in town_words("310000"), "张江" in town_words("420000")
+    (True, False)
+    """
     strip = load_toml("rules/places.toml")["admin"]["short_strip"]
+    prefix = province_code[:2]
     out = set()
     for d in divisions():
-        if d.level == "town":
+        if d.level == "town" and d.parent.startswith(prefix):
             for s in strip:
                 if d.name.endswith(s) and len(d.name) - len(s) >= 2:
                     out.add(d.name[:-len(s)])

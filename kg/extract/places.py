@@ -364,8 +364,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text), attrs))
     named = [m for m in named if m.type != "Village"] + \
         [m for m in named if m.type == "Village"]
-    gaz = [g for g in _gazetteer_places(report, chain)
-           if not any(overlaps(g, t) for t in taken + named)]
+    gaz = drop_overlaps([g for g in _gazetteer_places(report, chain)
+                         if not any(overlaps(g, t) for t in taken + named)])
     groups = [g for g in _groups(report) if not any(overlaps(g, t) for t in taken + named)]
     taken += named + gaz + groups
     dist = _distributed(report, named, taken)

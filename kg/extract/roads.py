@@ -20,6 +20,7 @@ import re
 
 from kg import gazetteer
 from kg.extract.matcher import drop_overlaps
+from kg.extract.places import report_chain
 from kg.extract.status import status_attrs
 from kg.extract.placenames import Candidate, body_sentences, find_names, suffixes_from_rows
 from kg.ids import normalize
@@ -47,6 +48,9 @@ def _lex():
 
 def _names(report: Report) -> list[Candidate]:
     lex = _lex()
+    chain = report_chain(report)
+    # a waterway-looking name that is a town of the report's province is that town (张江)
+    towns = gazetteer.town_words(chain[0].code) if chain and chain[0].code else frozenset()
     found: list[Candidate] = []
     for sent in body_sentences(report):
         found.extend(find_names(report.text, lex["suffixes"], lex["boundary"], lex["generic"],
@@ -55,8 +59,7 @@ def _names(report: Report) -> list[Candidate]:
     found = [c for c in found if normalize(c.text) not in lex["stop"]
              and not _org_follows(report.text, c.end, lex["org_heads"])
              and not (c.suffix.type == "Waterway" and c.text not in lex["major"]
-                      and (_ends_in_area(c.text, c.suffix.word)
-                           or c.text in gazetteer.town_words()))]
+                      and (_ends_in_area(c.text, c.suffix.word) or c.text in towns))]
     return drop_overlaps(found)
 
 
