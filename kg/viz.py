@@ -105,14 +105,35 @@ def cut_down(view: nx.Graph, max_nodes: int) -> tuple[nx.Graph, str]:
 
 
 def layout(view: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Deterministic spring layout in pixels (same graph, same positions)."""
+    """Deterministic positions in pixels (same graph, same positions): a spring layout
+    (networkx's force-directed Fruchterman-Reingold) of the connected entities, and the
+    isolated ones on a grid below it, grouped by class.
+
+    >>> pos = layout(nx.Graph([("a", "b")]))
+    >>> sorted(pos) == ["a", "b"] and pos["a"] != pos["b"]
+    True
+    """
     page = load_style()["page"]
     g = undirected_simple(view)
-    if g.number_of_nodes() == 0:
-        return {}
-    pos = nx.spring_layout(g, seed=page["layout_seed"], iterations=page["layout_iterations"])
-    scale = page["layout_scale"] * math.sqrt(g.number_of_nodes())
-    return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in pos.items()}
+    linked = sorted(n for n in g if g.degree(n) > 0)
+    alone = sorted((n for n in g if g.degree(n) == 0),
+                   key=lambda n: (view.nodes[n].get("cls", ""), view.nodes[n].get("label", ""), n))
+    pos: dict[str, tuple[float, float]] = {}
+    bottom = 0.0
+    if linked:
+        sub = g.subgraph(linked)
+        raw = nx.spring_layout(sub, seed=page["layout_seed"], iterations=page["layout_iterations"],
+                               method="force")
+        scale = page["layout_scale"] * math.sqrt(len(linked))
+        pos = {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()}
+        bottom = max(y for _, y in pos.values()) + 2 * page["grid_spacing"]
+    if alone:
+        step = page["grid_spacing"]
+        cols = max(1, math.ceil(math.sqrt(len(alone) * 3)))
+        left = -(cols - 1) * step / 2
+        for i, n in enumerate(alone):
+            pos[n] = (round(left + (i % cols) * step, 1), round(bottom + (i // cols) * step * 0.6, 1))
+    return pos
 
 
 def node_title(d: dict) -> str:
