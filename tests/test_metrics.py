@@ -98,10 +98,12 @@ def test_non_quantities_are_not_metrics(seed_report, seed_metrics, context, inne
 
 
 def test_chinese_numerals_and_hedges():
-    r = parse_text("上半年工作回顾\n一、造林\n新增造林三千亩,其中近二十万亩已验收。一批项目开工。\n", name="t")
+    r = parse_text("上半年工作回顾\n一、造林\n新增造林三千亩,其中近二十万亩已验收。一批项目开工,"
+                   "打通服务群众最后一公里,投入１２.５亿元、两万亿元。\n", name="t")
     got = [(m.text, m.attrs["value"], m.attrs["unit"], m.attrs.get("approx_word"))
            for m in metrics_mod.extract(r, ())]
-    assert got == [("三千亩", "3000", "亩", None), ("近二十万亩", "20", "万亩", "近")]
+    assert got == [("三千亩", "3000", "亩", None), ("近二十万亩", "20", "万亩", "近"),
+                   ("１２.５亿元", "12.5", "亿元", None), ("两万亿元", "2", "万亿元", None)]
 
 
 def test_full_width_text_and_rates():

@@ -188,6 +188,8 @@ def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
             return True  # 一批, 两个, 十一次全会: words, not counts
         if re.search("[一二两三四五六七八九]{2}", num) and not re.search("[〇零]", num):
             return True  # 三四轮: "three or four", no number
+        if len(num) == 1 and not m.group("scale"):
+            return True  # 最后一公里, 一米线: idioms, not measurements
     rest = text[e:min(sent.end, e + 12)]
     if any(p.search(rest) for p in c["after_unit"]):
         return True
