@@ -73,6 +73,7 @@ class KG(DefinedNamespace):
     key: rdflib.URIRef
     level: rdflib.URIRef
     locatedIn: rdflib.URIRef
+    maxValue: rdflib.URIRef
     measures: rdflib.URIRef
     meeting: rdflib.URIRef
     memberOf: rdflib.URIRef

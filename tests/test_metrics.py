@@ -256,3 +256,17 @@ def test_corpus_paragraphs_against_gold(name):
     assert len(matched) / len(rows) >= 0.95  # recall
     assert len(matched) / len(ms) >= 0.95  # precision
     assert kinds / len(rows) >= 0.9
+
+
+def test_range_upper_bound_in_the_graph():
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.build import build_dataset, union_graph
+    from kg.vocab import KG
+    r = parse_text("下半年工作要点\n一、发展\n全省生产总值增长5%—5.5%。\n", name="t")
+    g = union_graph(build_dataset([r], with_ontology=False))
+    m = next(g.subjects(KG.unitText, Literal("%")))
+    assert g.value(m, KG.value) == Literal("5.0", datatype=XSD.decimal)
+    assert g.value(m, KG.maxValue) == Literal("5.5", datatype=XSD.decimal)
+    assert str(g.value(m, KG.metricKind)) == "target"
