@@ -129,3 +129,53 @@ def test_corpus_known_places():
         found = tuple(roads.extract(r, ()))
         keys = {(m.type, m.key) for m in places.extract(r, found)}
         assert want[path.stem] <= keys, path.stem
+
+
+UNSEEN = """# title: 川沙新镇2023年政府工作报告
+# publisher: 上海市浦东新区川沙新镇人民政府
+# place: 川沙新镇
+川沙新镇2023年政府工作报告
+各位代表：
+一、2022年工作回顾
+（一）城市建设
+完成华夏东路（川沙路—妙境路）拓宽工程，推进川黄路（华夏东路以北）建设。完成新德路、川环南路等道路大修。完成三灶浜（川沙路—华夏东路）河道整治，推进赵家沟、随塘河水系连通。完成C06-03、C06-05地块出让，启动11单元A1-2地块储备。迪士尼度假区周边环境整治有序推进，黄楼村、连民村、界龙村完成美丽乡村建设。推进城南社区、新川家园、绿洲城市花园等小区综合治理，完成川沙中学改扩建、川沙图书馆改造和六团卫生服务中心建设，川沙汽车站投入使用。
+二、2023年工作安排
+加快川沙经济园区转型。
+"""
+
+
+def test_a_report_of_another_town():
+    """A town report written for this test (full-width punctuation, another town): what a
+    reader finds in it, class by class."""
+    from kg.build import analyse
+    res = analyse(parse_text(UNSEEN, name="unseen"))
+    got = {(e.cls, e.key) for e in res.entities}
+    want = {
+        ("AdministrativeArea", "川沙新镇"),
+        ("Road", "华夏东路"), ("Road", "川沙路"), ("Road", "妙境路"), ("Road", "川黄路"),
+        ("Road", "新德路"), ("Road", "川环南路"),
+        ("RoadSegment", "华夏东路(川沙路-妙境路)"), ("RoadSegment", "川黄路(华夏东路以北)"),
+        ("WaterwaySegment", "三灶浜(川沙路-华夏东路)"), ("Waterway", "三灶浜"),
+        ("Waterway", "赵家沟"), ("Waterway", "随塘河"),
+        ("LandParcel", "C06-03"), ("LandParcel", "C06-05"), ("LandParcel", "11单元A1-2"),
+        ("PlanningUnit", "11单元"),
+        ("Village", "黄楼村"), ("Village", "连民村"), ("Village", "界龙村"),
+        ("Community", "城南社区"), ("Community", "新川家园"), ("Community", "绿洲城市花园"),
+        ("Facility", "川沙中学"), ("Facility", "川沙图书馆"), ("Facility", "六团卫生服务中心"),
+        ("Facility", "川沙汽车站"), ("Zone", "迪士尼度假区"), ("Zone", "川沙经济园区"),
+    }
+    mine = {k for k in got if k[0] in {c for c, _ in want}}
+    assert want - mine == set()
+    assert mine - want == set()
+    (town,) = [e for e in res.entities if e.key == "川沙新镇"]
+    assert [(r.predicate, r.key) for r, _ in town.rels][:1] == [("locatedIn", "浦东新区")]
+
+
+def test_report_without_places_builds_a_valid_graph(tmp_path):
+    from kg.pipeline import build
+    from kg.validate import validate_file
+    src = tmp_path / "none.txt"
+    src.write_text("上半年工作回顾\n加强学习，提高思想认识。\n", encoding="utf-8")
+    build([src], tmp_path / "out", html=False)
+    ok, report = validate_file(tmp_path / "out" / "kg.ttl")
+    assert ok, report

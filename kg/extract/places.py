@@ -104,7 +104,8 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
             shorts[s] = d
     short_pat = re.compile("|".join(sorted(map(re.escape, shorts), key=len, reverse=True)))
     cands: list[tuple[int, int, Division | None, str]] = []
-    for sent in body_sentences(report):
+    # the front matter too: the title and meeting line name the report's own area
+    for sent in report.sentences:
         for i in range(sent.start, sent.end):
             if text[i] not in endings:
                 continue
