@@ -201,3 +201,14 @@ def test_place_that_builds_the_project_is_where_it_is():
     (m,) = projects.extract(r, (_place(r, "武汉", "AdministrativeArea"),))
     assert m.key == "国际性综合交通枢纽"
     assert [(x.predicate, x.key) for x in m.rels] == [("locatedIn", "武汉")]
+
+
+@pytest.mark.parametrize("body", [
+    "稳妥推进55个扩面试点项目。",
+    "完成社区停车综合治理项目111个。",
+    "加快推动600个以上亿元级工业项目建设。",
+    "统筹推进扩消费六大工程。",
+])
+def test_counted_or_numbered_kinds_are_not_projects(body):
+    r = parse_text(f"下半年工作要点\n{body}\n", name="t")
+    assert projects.extract(r, ()) == []

@@ -49,6 +49,8 @@ def _lex() -> dict:
         "mins": mins,
         "stops": re.compile(alternation(bounds)),
         "stop_words": tuple(sorted(bounds, key=len, reverse=True)),
+        "follow": tuple(sorted(set(bounds) | {r["word"] for r in load_tsv("lexicons/status.tsv")}
+                               | {r["word"] for r in rows}, key=len, reverse=True)),
         "book": re.compile(r"《([^《》\n]{2,60})》"),
         "patterns": [(re.compile(p["regex"]), int(p.get("min", 2)))
                      for p in load_toml("rules/programs.toml").get("patterns", [])],
@@ -61,6 +63,13 @@ def _at_edge(text: str, lo: int, pos: int) -> bool:
     if pos <= lo or text[pos - 1] in HARD or text[pos - 1] in "“”·":
         return True
     return any(text.endswith(w, lo, pos) for w in _lex()["stop_words"])
+
+
+def _ends_name(text: str, end: int, hi: int) -> bool:
+    """True where a name may end: punctuation, a list mark, a boundary or status word."""
+    if end >= hi or text[end] in HARD or text[end] in "、等和及与的“”":
+        return True
+    return text.startswith(_lex()["follow"], end)
 
 
 def _ungeneric(name: str) -> str:
@@ -103,6 +112,8 @@ def candidates(report: Report) -> list[Mention]:
         for m in lex["quoted"].finditer(text, lo, hi):
             add("Program", m.start(), m.end())
         for m in lex["unquoted"].finditer(text, lo, hi):
+            if not _ends_name(text, m.end(), hi):
+                continue  # 思想上政治上行动上, 制度优势: the word runs on
             need = lex["mins"][m.group(0)]
             a = left_edge(text, lo, m.start(), lex["stops"], min_chars=0)
             name = text[a:m.start()]

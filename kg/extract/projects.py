@@ -5,7 +5,8 @@ A project name ends in a head word (``data/lexicons/projects_heads.tsv``): stron
 heads (项目, 工程, 研发总部) make a project by themselves, weak ones (中心, 系统, 食堂)
 only where a project cue (建设, 改造, 开工 …, ``projects_cues.tsv``) is in the clause.
 The name's left edge comes from :mod:`kg.extract.naming`; a name made only of generic
-words (产业项目, 重大项目: ``projects_generic.tsv``) is not a project. In a list that
+words (产业项目, 重大项目: ``projects_generic.tsv``), or counted (55个…项目, …项目111个), is
+not a project: it names a kind of project. In a list that
 ends in a generic head (A、B等重大项目), each item is a project; in a list that ends in
 a specific one (周秀路、绿地梧桐苑等缤纷社区建设项目) the items are where it is.
 
@@ -79,7 +80,7 @@ def _lex() -> dict:
         "one_head": re.compile(f"{alternation(heads)}$"),
         "head_tail": re.compile(f"(?:{alternation(heads)}|建设)+$"),
         "generic_tail": re.compile(f"(?:{alternation(generic)}|\\d+)*$"),
-        "count": re.compile(f"\\d+{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}"),
+        "count": re.compile(f"\\d+(?:\\.\\d+)?[万亿]?{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}(?:以上)?"),
         "quoted_after": re.compile(f"{alternation(heads)}(?=“)"),
     }
 
@@ -96,6 +97,8 @@ def is_generic(name: str) -> bool:
         return True
     rest = lex["one_head"].sub("", plain)
     if rest.endswith(lex["category"]):
+        return True
+    if re.search(r"[一二三四五六七八九十两百千]+大$", rest):  # 六大工程: a class of projects
         return True
     rest = lex["generic_re"].sub("", rest)
     rest = re.sub(r"\d+", "", rest)
@@ -200,9 +203,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                 if w and p.end + len(w) < h.start():
                     a = p.end + len(w)
                     break
-            c = lex["count"].match(text, a)
-            if c and c.end() < h.start():
-                a = c.end()
+            if _counted(text, a, end, lo, hi):
+                continue  # 55个扩面试点项目, 社区停车综合治理项目111个: a kind of project, counted
             if a >= h.start():
                 continue
             if text.count("“", a, end) > text.count("”", a, end) and text[end:end + 1] == "”":
@@ -253,6 +255,16 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
 class _Span:
     def __init__(self, start: int, end: int, items: tuple[tuple[int, int], ...]):
         self.start, self.end, self.items = start, end, items
+
+
+def _counted(text: str, a: int, end: int, lo: int, hi: int) -> bool:
+    """True when a count comes right before the name, or right after it and ends the
+    phrase (项目111个，; not 小学3所配套学校, where it counts what follows)."""
+    count = _lex()["count"]
+    after = count.match(text, end)
+    if (after and _right_ok(text, after.end(), hi)) or count.match(text, a):
+        return True
+    return any(count.fullmatch(text, a - k, a) for k in range(2, min(12, a - lo) + 1))
 
 
 def _soft_after(text: str, pos: int) -> str | None:
