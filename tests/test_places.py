@@ -179,3 +179,26 @@ def test_report_without_places_builds_a_valid_graph(tmp_path):
     build([src], tmp_path / "out", html=False)
     ok, report = validate_file(tmp_path / "out" / "kg.ttl")
     assert ok, report
+
+
+def test_place_data_files_are_well_formed():
+    """Every suffix row names a mention type the graph knows; every pattern compiles."""
+    import re
+
+    from kg.records import MENTION_TYPES
+    from kg.resources import load_toml, load_tsv
+    for name in ("lexicons/places_suffixes.tsv", "lexicons/roads_suffixes.tsv"):
+        for row in load_tsv(name):
+            assert row["type"] in MENTION_TYPES, (name, row)
+            assert 0 <= int(row["min_stem"]) <= int(row["max_stem"]), (name, row)
+    rules = load_toml("rules/places.toml")
+    for pat in (rules["villages"]["group"], rules["lists"]["cue"], rules["lists"]["item_tail"]):
+        re.compile(pat)
+    assert set(rules["lists"]["kinds"].values()) <= set(MENTION_TYPES)
+    for section in load_toml("rules/parcels.toml").values():
+        for key, value in section.items():
+            if isinstance(value, str) and "(?" in value:
+                re.compile(value)
+    re.compile(load_toml("rules/roads.toml")["segment"]["side"])
+    levels = {d.level for d in gazetteer.divisions()}
+    assert levels == {"province", "city", "county", "town"}

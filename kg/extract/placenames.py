@@ -26,7 +26,13 @@ _ALNUM = re.compile(r"[A-Za-z0-9]")
 
 def body_sentences(report):
     """The report's sentences from its first heading on: the front matter (title, press
-    line, reporter's name) is metadata, not text about places."""
+    line, reporter's name) is metadata, not text about places.
+
+    >>> from kg.ingest import parse_text
+    >>> r = parse_text("本报记者 朱江 摄\n上半年工作回顾\n整治小沥港。\n", name="t")
+    >>> [r.text[s.start:s.end] for s in body_sentences(r)][-1]
+    '整治小沥港。'
+    """
     first = report.sections[0].start if report.sections else report.body_start
     return [s for s in report.sentences if s.start >= first]
 
@@ -127,7 +133,11 @@ def all_generic(stem: str, generic: Sequence[str]) -> bool:
 
 
 def anchor_cut(stem: str, anchors: Sequence[str], min_stem: int) -> str:
-    """Start the stem at the first known place name in it (打响周浦智慧 -> 周浦智慧)."""
+    """Start the stem at the first known place name in it.
+
+    >>> anchor_cut("打响周浦智慧", ["周浦"], 2)
+    '周浦智慧'
+    """
     best = None
     for a in anchors:
         k = stem.find(a)
