@@ -138,3 +138,16 @@ def test_appended_glossary_with_circled_numbers_and_definition_cues():
         ("三个区分开来", "把干部在推进改革中因缺乏经验、先行先试出现的失误错误，同明知故犯的违纪违法行为区分开来。", [])]
     uses = [(m.text, m.key) for m in glossary.extract(r, ()) if m.attrs.get("role") == "mention"]
     assert uses == [("“专精特新”企业", "专精特新企业"), ("三个区分开来", "三个区分开来")]
+
+
+def test_space_separated_terms_and_lenticular_brackets():
+    text = ("下半年工作要点\n一、发展\n推动规上工业企业和【两新】工作,两新组织党建。\n名词解释\n"
+            "1、规上工业企业　指年主营业务收入2000万元及以上的工业法人单位。\n"
+            "2、【两新】：大规模设备更新和消费品以旧换新。\n")
+    r = parse_text(text, name="t")
+    got = [(e.label, r.text[e.def_start:e.def_end], [c[2] for c in e.components])
+           for e in glossary.entries(r)]
+    assert got == [("规上工业企业", "年主营业务收入2000万元及以上的工业法人单位。", []),
+                   ("两新", "大规模设备更新和消费品以旧换新。", ["大规模设备更新", "消费品以旧换新"])]
+    uses = [(m.text, m.key) for m in glossary.extract(r, ()) if m.attrs.get("role") == "mention"]
+    assert uses == [("规上工业企业", "规上工业企业"), ("两新", "两新")]  # not 两新组织

@@ -164,6 +164,10 @@ def parse_entry(text: str, start: int, end: int, number: int | None = None) -> E
         cm = cue.search(text, s, min(end, s + rules["max_term_chars"]))
         if cm and cm.start() > s:
             return _entry(text, s, cm.start(), cm.end(), end)
+        # "规上工业企业 指年主营业务收入…": a space after a short term
+        sm = re.compile(r"[ \t\u3000]+").search(text, s, min(end, s + rules["max_term_chars"]))
+        if sm and sm.start() > s and not re.search(r"[。；;，,、]", text[s:sm.start()]):
+            return _entry(text, s, sm.start(), sm.end(), end)
         return None
     open_ = max((i for i in range(s, close) if text[i] in opens), default=None)
     core_start = open_ + 1 if open_ is not None else s
@@ -303,8 +307,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     for e in es:
         comp_keys = [lab for _, _, lab in e.components]
         # surface forms become skos:altLabel; a form with a lost quote is no label
-        names = [n for n in (e.raw, e.core) if n and n != e.label and _balance(n) == 0
-                 and sum(n.count(q) for q in "”」』’") == sum(n.count(q) for q in "“「『‘")]
+        names = [n for n in (e.raw, e.core) if n and n != e.label and _balance(n) == 0]
         attrs = {"label": e.label, "definition": text[e.def_start:e.def_end],
                  "components": comp_keys, "role": "entry", "names": names}
         rels = tuple(Rel("narrower", TYPE, k) for k in comp_keys)
@@ -337,7 +340,8 @@ def body_mentions(report: Report, es: list[Entry]) -> list[Mention]:
         keep = [i for i in range(sent.start, sent.end) if text[i] not in quotes]
         flat = "".join(text[i] for i in keep)
         for e in es:
-            forms = [(e.label, False)] + ([(_unquote(e.core), True)] if e.core else [])
+            # a short term (两新) or a term's quoted core counts only where it is quoted too
+            forms = [(e.label, len(e.label) <= 2)] + ([(_unquote(e.core), True)] if e.core else [])
             for form, quoted_only in forms:
                 if len(form) < 2:
                     continue
@@ -363,7 +367,10 @@ def body_mentions(report: Report, es: list[Entry]) -> list[Mention]:
 
 def _balance(s: str) -> int:
     """Opening minus closing quotes in ``s``."""
-    return sum(s.count(q) for q in "“「『‘") - sum(s.count(q) for q in "”」』’")
+    r = _rules()["entries"]
+    opens = [q for q in r["open_quotes"] if q not in r["close_quotes"]]
+    closes = [q for q in r["close_quotes"] if q not in r["open_quotes"]]
+    return sum(s.count(q) for q in opens) - sum(s.count(q) for q in closes)
 
 
 @dataclass
