@@ -29,7 +29,7 @@ def body_sentences(report):
     line, reporter's name) is metadata, not text about places.
 
     >>> from kg.ingest import parse_text
-    >>> r = parse_text("本报记者 朱江 摄\n上半年工作回顾\n整治小沥港。\n", name="t")
+    >>> r = parse_text("本报记者 朱江 摄\\n上半年工作回顾\\n整治小沥港。\\n", name="t")
     >>> [r.text[s.start:s.end] for s in body_sentences(r)][-1]
     '整治小沥港。'
     """
