@@ -331,7 +331,7 @@ def road_network(view: nx.MultiDiGraph) -> nx.Graph:
     ['韵涛路(周园路以南)']
     """
     keep = {n for n, d in view.nodes(data=True) if d.get("cls") in ROAD_CLASSES}
-    g = nx.Graph()
+    g = nx.Graph(**view.graph)
     for n in sorted(keep):
         g.add_node(n, **view.nodes[n])
     segs = sorted(n for n, d in view.nodes(data=True) if d.get("cls") in SEGMENT_CLASSES)

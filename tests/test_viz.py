@@ -160,6 +160,7 @@ def test_road_network_view(small):
     labels = {frozenset((net.nodes[u]["label"], net.nodes[v]["label"])): d["label"]
               for u, v, d in net.edges(data=True)}
     assert net.number_of_nodes() == 7
+    assert net.graph["sections"] == entity_graph(small).graph["sections"] != {}  # for the section filter
     assert labels == {
         frozenset(("关岳西路", "周康路")): "关岳西路(周康路-梓年街)",
         frozenset(("关岳西路", "梓年街")): "关岳西路(周康路-梓年街)",
