@@ -29,10 +29,18 @@ def scope_of(report: Report) -> str:
 
 
 def resolve(report: Report, mentions: list[Mention]) -> list[Entity]:
-    return resolve_mentions(mentions, scope_of(report))
+    return resolve_mentions(mentions, scope_of(report), report_name=report.name)
 
 
-def resolve_mentions(mentions: list[Mention], scope: str) -> list[Entity]:
+def _per_report_classes() -> frozenset[str]:
+    from kg.resources import load_toml
+    return frozenset(load_toml("rules/rdf.toml")["scope"]["per_report"])
+
+
+def resolve_mentions(mentions: list[Mention], scope: str, report_name: str = "") -> list[Entity]:
+    """Merge ``mentions`` into entities; IRIs are scoped by place (and, for classes such
+    as Metric that are observations of one report, by report)."""
+    per_report = _per_report_classes()
     parent: dict[tuple[str, str], tuple[str, str]] = {}
 
     def find(x: tuple[str, str]) -> tuple[str, str]:
@@ -67,7 +75,7 @@ def resolve_mentions(mentions: list[Mention], scope: str) -> list[Entity]:
                 if n not in names:
                     names.append(n)
         rels = [(r, m) for m in ms for r in m.rels]
-        ent = Entity(type=ms[0].type, key=key, iri=entity_iri(cls, key, scope),
+        ent = Entity(type=ms[0].type, key=key, iri=entity_iri(cls, key, f"{scope}/{report_name}" if cls in per_report else scope),
                      label=_label(ms, key), names=names, mentions=ms,
                      attrs=_merge_attrs(ms), rels=rels, cls=cls)
         entities.append(ent)
