@@ -87,7 +87,9 @@ def persons(report: Report) -> list[Mention]:
                 a = m.start() - k
                 if a < sent.start or not NAME_CHARS.match(text[a:m.start()]):
                     continue
-                if _at_edge(text, sent.start, a) and not _generic(text[a:m.start()]):
+                name = text[a:m.start()]
+                if (_at_edge(text, sent.start, a) and not _generic(name)
+                        and not any(w in name for w in lex["stop_words"] if len(w) >= 2)):
                     role = lex["roles"].get(m.group(0)) or ""
                     if role or text[a:m.start()] not in names:
                         names[text[a:m.start()]] = role

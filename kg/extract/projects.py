@@ -80,7 +80,7 @@ def _lex() -> dict:
         "one_head": re.compile(f"{alternation(heads)}$"),
         "head_tail": re.compile(f"(?:{alternation(heads)}|建设)+$"),
         "generic_tail": re.compile(f"(?:{alternation(generic)}|\\d+)*$"),
-        "count": re.compile(f"\\d+(?:\\.\\d+)?[万亿]?{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}(?:以上)?"),
+        "count": re.compile(f"\\d+(?:\\.\\d+)?[万亿]?多?{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}(?:以上)?"),
         "quoted_after": re.compile(f"{alternation(heads)}(?=“)"),
     }
 
@@ -95,7 +95,7 @@ def is_generic(name: str) -> bool:
     plain = strip_quotes(name)
     if plain.startswith(lex["start"]):
         return True
-    rest = lex["one_head"].sub("", plain)
+    rest = lex["one_head"].sub("", re.sub(r"(?:项目|工程|建设)+$", "", plain) or plain)
     if rest.endswith(lex["category"]):
         return True
     if re.search(r"[一二三四五六七八九十两百千]+大$", rest):  # 六大工程: a class of projects
