@@ -220,7 +220,8 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
     rel_counts = Counter()
     for e in edges:
         rel_counts[e["predicate"]] += 1
-        e["color"] = {"color": ecfg["color"], "highlight": ecfg["highlight"]}
+        colour = ecfg.get("predicates", {}).get(e["predicate"], {}).get("color", ecfg["color"])
+        e["color"] = {"color": colour, "highlight": ecfg["highlight"]}
         e["title"] = e["text"]
         if show_labels:
             e["label"] = e["text"]
