@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import gold_projects as gold
+from conftest import corpus_files, needs_corpus
 from kg.extract import orgs
 from kg.ingest import parse_text
 
@@ -74,3 +75,20 @@ def test_body_at_the_start_of_a_group_is_its_parent():
     assert set(ms) == {"周浦镇人民政府", "周浦镇人民政府招商工作领导小组"}
     assert [(x.predicate, x.key) for x in ms["周浦镇人民政府招商工作领导小组"].rels] == [
         ("subOrganizationOf", "周浦镇人民政府")]
+
+
+def test_a_boundary_word_is_no_ones_name():
+    r = parse_text("上半年工作回顾\n深入贯彻落实总书记重要讲话精神。\n", name="t")
+    assert [m for m in orgs.extract(r, ()) if m.type == "Person"] == []
+
+
+@needs_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_corpus_reports_name_their_own_government(path):
+    from kg.extract import extract
+    from kg.ingest import read_report
+    ms = [m for m in extract(read_report(path)) if m.type == "Organization"]
+    keys = {m.key for m in ms}
+    assert any(k.endswith("人民政府") for k in keys), sorted(keys)
+    assert "党中央" in keys

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import gold_projects as gold
+from conftest import corpus_files, needs_corpus
 from kg.extract import programs
 from kg.ingest import parse_text
 from kg.records import Mention
@@ -69,3 +70,15 @@ def test_status_and_organization():
 
 def test_glossary_definitions_are_left_to_the_glossary():
     assert _progs("“三会”制度是指听证会制度。", part="名词解释") == []
+
+
+@needs_corpus
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)
+def test_corpus_reports_name_campaigns(path):
+    from kg.extract import extract
+    from kg.ingest import read_report
+    r = read_report(path)
+    progs = {m.key for m in extract(r) if m.type == "Program"}
+    assert len(progs) >= 15
+    assert all(len(k) >= 2 for k in progs)
