@@ -284,6 +284,8 @@ def _add_provenance(src, view: nx.MultiDiGraph, cls_of: dict) -> dict[str, str]:
                 cur, hops = parent.get(cur), hops + 1
         d["sections"] = sorted(secs)
         d["reports"] = sorted({rep_labels.get(report_of[s], "") for s in sents if s in report_of})
+    view.graph["section_reports"] = {
+        str(s): rep_labels.get(URIRef(str(s).rsplit("/section/", 1)[0]), "") for s in used}
     return {str(s): sec_labels[s] for s in sorted(used, key=lambda s: sec_order.get(s, (str(s), ())))
             if s in sec_labels}
 

@@ -179,10 +179,16 @@ def node_title(d: dict) -> str:
 
 
 def _section_options(view: nx.Graph, used: set[str]) -> list[list[str]]:
+    """(IRI, indented label) of the sections the drawn entities come from, in report
+    order; with several reports, top-level sections name their report."""
+    reports = view.graph.get("section_reports", {})
+    several = len(set(reports.values())) > 1
     out = []
     for iri, label in view.graph.get("sections", {}).items():
         if iri in used:
             depth = iri.rsplit("/", 1)[-1].count(".")
+            if several and depth == 0:
+                label = f"{reports.get(iri, '')[:14]} · {label}"
             out.append([iri, "\u3000" * depth + label])
     return out
 
