@@ -212,3 +212,9 @@ def test_place_that_builds_the_project_is_where_it_is():
 def test_counted_or_numbered_kinds_are_not_projects(body):
     r = parse_text(f"下半年工作要点\n{body}\n", name="t")
     assert projects.extract(r, ()) == []
+
+
+def test_bare_quoted_name_with_project_word_is_a_program():
+    r = parse_text("下半年工作要点\n优化实施“两重”项目,加快推进“溢哲华庭”二期项目建设。\n", name="t")
+    assert [(m.type, m.key) for m in projects.extract(r, ())] == [
+        ("Program", "两重"), ("Project", "溢哲华庭二期")]

@@ -273,7 +273,10 @@ def _soft_after(text: str, pos: int) -> str | None:
 
 
 def _campaign(text: str, start: int, name: str) -> bool:
-    """True for a …工程 right after a campaign verb (实施…工程): a program, not a build."""
+    """True for a …工程 right after a campaign verb (实施…工程), and for a quoted name
+    with nothing but 项目/工程 after it (“两重”项目): a program, not a build."""
+    if re.fullmatch(r"“[^“”]+”(?:项目|工程)", name):
+        return True
     return name.endswith("工程") and text.endswith(_lex()["campaign"], 0, start)
 
 
