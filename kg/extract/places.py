@@ -116,13 +116,15 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
                     if _foreign_town(name, d, chain):
                         continue
                     if (d not in chain and i + 1 - n > 0 and is_name_char(text[i - n])
-                            and _ends_in_word(name, rules)):
+                            and (_ends_in_word(name, rules) or n < rules["min_loose_name"])):
                         continue
                     cands.append((i + 1 - n, i + 1, d, name))
                     break
         for m in short_pat.finditer(text, sent.start, sent.end):
             nxt = text[m.end():m.end() + 1]
             if nxt and nxt in rules["short_not_before"]:
+                continue
+            if text[m.end() - 1:m.end() + 1] in rules["compass_words"]:
                 continue
             d = shorts[m.group(0)]
             cands.append((m.start(), m.end(), d, d.name))

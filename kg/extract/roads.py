@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from kg import gazetteer
 from kg.extract.matcher import drop_overlaps
@@ -39,6 +40,7 @@ def _lex():
         "org_heads": words("lexicons/places_org_heads.tsv"),
         "major": frozenset(words("lexicons/waterways_major.tsv", "name")),
         "stop": set(rules["names"]["not_names"]),
+        "ports": rules["ports"]["suffixes"],
         "dash": re.compile(rules["segment"]["between"]),
         "side": re.compile(rules["segment"]["side"]),
         "open": rules["segment"]["open"],
@@ -60,7 +62,17 @@ def _names(report: Report) -> list[Candidate]:
              and not _org_follows(report.text, c.end, lex["org_heads"])
              and not (c.suffix.type == "Waterway" and c.text not in lex["major"]
                       and (_ends_in_area(c.text, c.suffix.word) or c.text in towns))]
-    return drop_overlaps(found)
+    return [_port(c, lex["ports"]) for c in drop_overlaps(found)]
+
+
+def _port(c: Candidate, ports: list[str]) -> Candidate:
+    """宁波舟山港: a port word after an area's name makes a port (Facility)."""
+    if c.suffix.type != "Waterway" or c.suffix.word not in ports:
+        return c
+    areas = gazetteer.area_words()
+    if any(c.stem[k:] in areas for k in range(len(c.stem) - 1)):
+        return Candidate(c.start, c.end, c.text, c.stem, replace(c.suffix, type="Facility"))
+    return c
 
 
 def _major(c: Candidate, major: frozenset[str]) -> Candidate:
