@@ -82,3 +82,9 @@ def test_corpus_reports_name_campaigns(path):
     progs = {m.key for m in extract(r) if m.type == "Program"}
     assert len(progs) >= 15
     assert all(len(k) >= 2 for k in progs)
+
+
+def test_head_word_running_on_is_no_program():
+    assert _progs("始终在思想上政治上行动上同党中央保持一致。彰显中国特色社会主义制度优势。") == []
+    # a lost 。 after the head is not a run-on
+    assert _progs("分类推进拔点清面行动动态实施划分。") == [("Program", "拔点清面行动")]

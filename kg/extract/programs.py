@@ -49,8 +49,7 @@ def _lex() -> dict:
         "mins": mins,
         "stops": re.compile(alternation(bounds)),
         "stop_words": tuple(sorted(bounds, key=len, reverse=True)),
-        "follow": tuple(sorted(set(bounds) | {r["word"] for r in load_tsv("lexicons/status.tsv")}
-                               | {r["word"] for r in rows}, key=len, reverse=True)),
+        "runon": tuple(r["word"] for r in load_tsv("lexicons/programs_runon.tsv")),
         "book": re.compile(r"《([^《》\n]{2,60})》"),
         "patterns": [(re.compile(p["regex"]), int(p.get("min", 2)))
                      for p in load_toml("rules/programs.toml").get("patterns", [])],
@@ -66,10 +65,8 @@ def _at_edge(text: str, lo: int, pos: int) -> bool:
 
 
 def _ends_name(text: str, end: int, hi: int) -> bool:
-    """True where a name may end: punctuation, a list mark, a boundary or status word."""
-    if end >= hi or text[end] in HARD or text[end] in "、等和及与的“”":
-        return True
-    return text.startswith(_lex()["follow"], end)
+    """False where the head word runs on (行动上, 制度优势: ``programs_runon.tsv``)."""
+    return end >= hi or not text.startswith(_lex()["runon"], end)
 
 
 def _ungeneric(name: str) -> str:
