@@ -112,6 +112,7 @@ def test_fixture_page_search_filters_and_tooltips(opened, tmp_path):
     o = opened(write_page(tmp_path, load_data(CASES / "viz_small" / "graph.trig")))
     assert o.requests == [] and o.errors == []
     assert o.visible() == 16
+    assert o.js("window.kgNetwork.physics.physicsEnabled") is False  # settled, then stopped
     # search centres on a road and selects it
     nid = o.js("window.kgSearch('韵涛路')")
     assert nid.endswith("/road/yun-tao-lu")
@@ -149,6 +150,9 @@ def test_seed_page_loads_offline_and_finds_a_road(opened, seed_build):
     o = opened(html)
     assert o.requests == [] and o.errors == []
     assert o.visible() == view.number_of_nodes() > 0
+    assert o.js("window.kgNetwork.physics.physicsEnabled") is False
+    legend = o.js("[...document.querySelectorAll('#legend label.legend-row .n')].map(e => +e.textContent)")
+    assert sum(legend) == view.number_of_nodes()  # the legend counts every class
     roads = sorted((d["label"], n) for n, d in view.nodes(data=True) if d["cls"] == "Road")
     assert roads, "the seed names roads"
     label, iri = roads[0]
