@@ -42,7 +42,19 @@ def html_timing(paths: list[Path], out: Path, runs: int) -> dict:
         times.append(time.perf_counter() - t0)
     return {"reports": len(paths), "build_s": build_s, "html_s": statistics.median(times),
             "total": page.total, "shown": page.shown, "edges": page.edges,
-            "bytes": out.stat().st_size, "note": page.note}
+            "bytes": out.stat().st_size, "note": page.note, "ds": ds}
+
+
+def export_timing(ds, out: Path) -> dict[str, tuple[float, int]]:
+    """Seconds and bytes of every export format."""
+    from kg.export import FORMATS, export
+
+    res = {}
+    for fmt in FORMATS:
+        t0 = time.perf_counter()
+        files = export(ds, fmt, out / f"export_{fmt}" / FORMATS[fmt])
+        res[fmt] = (time.perf_counter() - t0, sum(f.stat().st_size for f in files))
+    return res
 
 
 def browser_timing(path: Path, runs: int) -> dict:
@@ -88,6 +100,7 @@ def main() -> int:
         page = out / f"{name.replace(' ', '_')}.html"
         h = html_timing(paths, page, args.runs)
         b = browser_timing(page, args.runs) if Path(CHROMIUM).exists() else {}
+        h["exports"] = export_timing(h.pop("ds"), out / name.replace(" ", "_"))
         rows.append((name, h, b))
         print(f"{name}: {h} {b}", file=sys.stderr)
     print("| graph | reports | entities (drawn) | edges drawn | HTML size | write HTML | "
@@ -98,6 +111,13 @@ def main() -> int:
               f"{b['errors']} / {b['requests']}") if b else "n/a | n/a | n/a"
         print(f"| {name} | {h['reports']} | {h['total']} ({h['shown']}) | {h['edges']} | "
               f"{h['bytes'] / 1e6:.2f} MB | {h['html_s']:.2f} s | {br} |")
+    print()
+    fmts = list(rows[0][1]["exports"])
+    print("| export | " + " | ".join(fmts) + " |")
+    print("| --- | " + " | ".join("---:" for _ in fmts) + " |")
+    for name, h, _ in rows:
+        print(f"| {name} | " + " | ".join(f"{h['exports'][f][1] / 1e6:.2f} MB, {h['exports'][f][0]:.1f} s"
+                                         for f in fmts) + " |")
     return 0
 
 
