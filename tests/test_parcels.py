@@ -81,7 +81,8 @@ def test_parcels_in_graph(seed_build):
     g.parse(seed_build / "kg.ttl")
     (p,) = set(g.subjects(KG.alias, Literal("菲特莫古地块", lang="zh")))
     assert {str(c) for c in g.objects(p, KG.code)} == {"28街坊71丘", "08单元16-02"}
-    units = {str(g.value(u, RDFS.label)) for u in g.objects(p, KG.inPlanningUnit)}
+    units = {str(lab) for u in g.objects(p, KG.inPlanningUnit)
+             for lab in g.objects(u, RDFS.label) if lab.language == "zh"}
     assert units == {"28街坊", "08单元"}
 
 
