@@ -166,7 +166,13 @@ def render(src: Graph | Dataset, fmt: str) -> str | bytes | dict[str, str]:
 def export(src: Graph | Dataset, fmt: str, out: str | Path | None = None) -> list[Path]:
     """Write the export of ``src`` to ``out`` (default ``build/export/kg.<fmt>``, or the folder
     ``build/export/csv/`` for CSV); returns the files written. JSON-LD also writes its
-    context beside it (``<name>.context.jsonld``). Files are written atomically."""
+    context beside it (``<name>.context.jsonld``). Files are written atomically.
+
+    >>> import tempfile, pathlib
+    >>> g = Graph().parse(data='<urn:a> <urn:p> "x" .', format="turtle")
+    >>> [p.name for p in export(g, "jsonld", pathlib.Path(tempfile.mkdtemp()) / "g.jsonld")]
+    ['g.jsonld', 'g.context.jsonld']
+    """
     data = render(src, fmt)
     path = Path(out) if out else Path("build") / "export" / FORMATS[fmt]
     files: dict[Path, str | bytes] = {}

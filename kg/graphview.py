@@ -53,7 +53,12 @@ _MODALITY = {KG.Review: "review", KG.Plan: "plan", KG.GlossaryModality: "glossar
 
 
 def iter_triples(src: Graph | Dataset, pattern: tuple) -> Iterator[tuple]:
-    """Triples matching ``pattern`` in a Graph, or in every named graph of a Dataset."""
+    """Triples matching ``pattern`` in a Graph, or in every named graph of a Dataset.
+
+    >>> ds = Dataset(); _ = ds.graph(URIRef("urn:g")).add((URIRef("urn:a"), RDF.type, KG.Road))
+    >>> list(iter_triples(ds, (None, RDF.type, None)))[0][2] == KG.Road
+    True
+    """
     if isinstance(src, Dataset):
         for s, p, o, _ in src.quads(pattern + (None,)):
             yield s, p, o
@@ -382,6 +387,11 @@ def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1) -> nx.Multi
     """The nodes within ``depth`` hops (either direction) of the entity named ``label``.
 
     Raises :class:`InputError` when no entity, or several, carry that name.
+
+    >>> v = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d")])
+    >>> nx.set_node_attributes(v, {n: n.upper() for n in v}, "label")
+    >>> sorted(neighbourhood(v, "B", depth=1))
+    ['a', 'b', 'c']
     """
     hits = find_nodes(view, label)
     if not hits:
@@ -401,6 +411,12 @@ def load_data(path: str | Path) -> Dataset:
     ``.jsonld`` go into the default graph) into a Dataset.
 
     Raises :class:`InputError` when the file is missing or not valid RDF.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.nt"
+    >>> _ = f.write_text('<urn:a> <urn:p> "x" .', encoding="utf-8")
+    >>> len(list(iter_triples(load_data(f), (None, None, None))))
+    1
     """
     path = Path(path)
     if not path.is_file():

@@ -364,7 +364,15 @@ def construct(src: Graph | Dataset, query: str) -> Graph:
 def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
                 types: list[str] | None = None, query: str | None = None,
                 roads: bool = False) -> Page:
-    """The page for a built graph, with the options of ``kg viz``."""
+    """The page for a built graph, with the options of ``kg viz``.
+
+    >>> from rdflib import Graph
+    >>> g = Graph().parse(data='<urn:s> a <https://w3id.org/gwr-kg/ontology#RoadSegment> ; '
+    ...     '<https://w3id.org/gwr-kg/ontology#segmentOf> <urn:r> . '
+    ...     '<urn:r> a <https://w3id.org/gwr-kg/ontology#Road> .', format="turtle")
+    >>> render_page(g, types=["Road"]).shown, render_page(g, focus="urn:r", depth=1).edges
+    (1, 1)
+    """
     title = report_title(src)
     note = ""
     if query is not None:
@@ -381,7 +389,12 @@ def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
 
 
 def render_dataset(ds: Dataset | Graph) -> str:
-    """The whole graph's page, as ``kg build`` writes it to ``graph.html``."""
+    """The whole graph's page, as ``kg build`` writes it to ``graph.html``.
+
+    >>> from rdflib import Dataset
+    >>> render_dataset(Dataset()).startswith("<!DOCTYPE html>")
+    True
+    """
     return render_page(ds).html
 
 
