@@ -149,7 +149,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
 def _mentions(report: Report, it: _Item, roads: dict[int, Mention]) -> list[Mention]:
     r = _rules()
     text = report.text
-    attrs: dict = {"codes": [it.code]}
+    attrs: dict = {"codes": [it.code], "unit": None, "zone": None, "alias": None}
     rels: list[Rel] = []
     out: list[Mention] = []
     if it.unit:

@@ -177,13 +177,14 @@ def _segment(report: Report, c: Candidate, base: dict[int, Mention], at_start: d
         b = _bound_at(a.end + dash.end(), close, base)
         if b is None or b.end != close:
             return None
-        attrs = {own: whole.key, "from": a.key, "to": b.key}
+        attrs = {own: whole.key, "from": a.key, "to": b.key, "qualifier": None}
         bounds = [a, b]
     else:
         side = lex["side"].fullmatch(rest)
         if not side:
             return None
-        attrs = {own: whole.key, "qualifier": text[a.start:close], "side": side.group("side")}
+        attrs = {own: whole.key, "from": None, "to": None, "qualifier": text[a.start:close],
+                 "side": side.group("side")}
         bounds = [a]
     seg_text = text[c.start:close + 1]
     for b in bounds:
