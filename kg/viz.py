@@ -216,6 +216,8 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
             "label_pinyin": d.get("label_pinyin", ""), "key": d.get("key", ""),
             "cls": cls, "cls_label": st["zh"], "title": node_title(d),
             "x": x, "y": y, "size": round(size, 1), "mass": 1 + deg / 4,
+            "font": {"size": round(min(page_cfg["font_max"],
+                                       page_cfg["font_base"] + page_cfg["font_per_degree"] * math.sqrt(deg)))},
             "color": st["color"], "shape": st["shape"],
             "modalities": list(d.get("modalities", [])), "sections": list(d.get("sections", [])),
             "status": d.get("status", ""),
