@@ -137,7 +137,7 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
             attrs["level"] = d.level
             if d.code:
                 attrs["admin_code"] = d.code
-            up = gazetteer.parent(d) if d.level != "town" else _county(d)
+            up = gazetteer.parent(d)
             if up is not None:
                 rels = (Rel("locatedIn", "AdministrativeArea", up.name),)
         label = name
@@ -169,13 +169,6 @@ def _is_town_name(name: str) -> bool:
     """中关村 is a 街道, not a village: X村 (or its tail) whose X村街道 or X村镇 is a division."""
     return any(gazetteer.lookup(name[k:] + s) for k in range(len(name) - 2)
                for s in ("街道", "镇", "乡"))
-
-
-def _county(town: Division) -> Division | None:
-    for d in gazetteer.divisions():
-        if d.code == town.parent:
-            return d
-    return None
 
 
 class _Span:
