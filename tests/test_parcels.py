@@ -111,3 +111,11 @@ def test_parcel_status_follows_the_text(seed_result):
         "completed", "签订")
     assert ms["21-04地块"].attrs["status"] == "completed"
     assert ms["08单元16-02"].attrs["status"] == "planned"   # 下半年工作要点
+
+
+def test_other_code_systems():
+    r = parse_text("下半年工作要点\n完成PDS1-0101单元E01-2地块、C06-03a地块出让。\n", name="t")
+    got = [(m.type, m.key, m.attrs.get("unit")) for m in parcels.extract(r, ())]
+    assert got == [("LandParcel", "PDS1-0101单元E01-2", "PDS1-0101单元"),
+                   ("PlanningUnit", "PDS1-0101单元", None),
+                   ("LandParcel", "C06-03a", None)]

@@ -120,3 +120,10 @@ def test_status_of_segments_not_of_their_bounds(seed_result):
     bound = [m for m in seed_result.mentions if m.type == "Road" and m.key == "繁荣路"
              and seg.start < m.start < seg.end]
     assert bound and "status" not in bound[0].attrs
+
+
+def test_segment_with_trailing_word():
+    r = parse_text("下半年工作要点\n推进川周公路（川沙路-华夏路）段改造。\n", name="t")
+    (seg,) = [m for m in roads.extract(r, ()) if m.type == "RoadSegment"]
+    assert seg.text == "川周公路（川沙路-华夏路）段"
+    assert seg.key == "川周公路(川沙路-华夏路)"

@@ -45,6 +45,7 @@ def _lex():
         "side": re.compile(rules["segment"]["side"]),
         "open": rules["segment"]["open"],
         "close": rules["segment"]["close"],
+        "tail": rules["segment"]["tail"],
     }
 
 
@@ -186,17 +187,17 @@ def _segment(report: Report, c: Candidate, base: dict[int, Mention], at_start: d
         attrs = {own: whole.key, "from": None, "to": None, "qualifier": text[a.start:close],
                  "side": side.group("side")}
         bounds = [a]
-    seg_text = text[c.start:close + 1]
+    key = normalize(text[c.start:close + 1])
+    end = close + 1 + (len(lex["tail"]) if text.startswith(lex["tail"], close + 1) else 0)
+    seg_text = text[c.start:end]
     for b in bounds:
         rels.append(Rel("boundedBy", b.type, b.key))
         rels.append(Rel("intersects", b.type, b.key, subject=(whole.type, whole.key)))
     rels.insert(0, Rel("segmentOf", whole.type, whole.key))
     if is_road:
-        return Mention("RoadSegment", seg_text, c.start, close + 1, normalize(seg_text),
-                       attrs, tuple(rels))
+        return Mention("RoadSegment", seg_text, c.start, end, key, attrs, tuple(rels))
     attrs["class"] = "WaterwaySegment"
-    return Mention("Waterway", seg_text, c.start, close + 1, normalize(seg_text), attrs,
-                   tuple(rels))
+    return Mention("Waterway", seg_text, c.start, end, key, attrs, tuple(rels))
 
 
 __all__ = ["extract"]
