@@ -202,3 +202,21 @@ def test_place_data_files_are_well_formed():
     re.compile(load_toml("rules/roads.toml")["segment"]["side"])
     levels = {d.level for d in gazetteer.divisions()}
     assert levels == {"province", "city", "county", "town"}
+
+
+@needs_corpus
+def test_corpus_cities_of_the_province():
+    """Short forms of the cities (or a municipality's districts) under the report's own
+    province: 武汉 is 武汉市 in 湖北省; 成渝中线 names no 渝中区."""
+    got = {}
+    for path in corpus_files():
+        if path.stem.endswith(("hubei", "chongqing")):
+            r = read_report(path)
+            got[path.stem] = places.extract(r, tuple(roads.extract(r, ())))
+    (hubei,) = [v for k, v in got.items() if k.endswith("hubei")]
+    wuhan = [m for m in hubei if m.key == "武汉市"]
+    assert wuhan and wuhan[0].attrs["admin_code"] == "420100"
+    assert [(x.predicate, x.key) for x in wuhan[0].rels] == [("locatedIn", "湖北省")]
+    (cq,) = [v for k, v in got.items() if k.endswith("chongqing")]
+    assert not [m for m in cq if m.key == "渝中区"]
+    assert [m for m in cq if m.key == "涪陵区"]

@@ -98,6 +98,11 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
     for d in gazetteer.divisions():
         if d.level in rules["short_levels"] and d.short and len(d.short) >= 2:
             shorts[d.short] = d
+    if chain and chain[0].code:
+        for d in gazetteer.divisions():
+            s = d.short or short_form(d.name, rules["short_strip"])
+            if d.parent == chain[0].code and len(s) >= 2 and s not in rules["short_not_names"]:
+                shorts[s] = d
     for d in chain:
         s = d.short or short_form(d.name, rules["short_strip"])
         if s and len(s) >= 2:
@@ -121,12 +126,14 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
                     cands.append((i + 1 - n, i + 1, d, name))
                     break
         for m in short_pat.finditer(text, sent.start, sent.end):
+            d = shorts[m.group(0)]
+            if d.level != "province" and d not in chain and not _clean_left(text, m.start()):
+                continue
             nxt = text[m.end():m.end() + 1]
             if nxt and nxt in rules["short_not_before"]:
                 continue
             if text[m.end() - 1:m.end() + 1] in rules["compass_words"]:
                 continue
-            d = shorts[m.group(0)]
             cands.append((m.start(), m.end(), d, d.name))
     out = []
     for c in drop_overlaps([_Span(*c) for c in cands]):
@@ -156,6 +163,14 @@ def _foreign_town(name: str, d: Division | None, chain: list[Division]) -> bool:
         return False
     codes = {x.code for x in chain if x.code}
     return d is None or d.parent not in codes
+
+
+def _clean_left(text: str, pos: int) -> bool:
+    """Nothing of a name right before ``pos``: a non-name character or a boundary word
+    (、武汉; 支持恩施; not 成渝中线)."""
+    if pos == 0 or not is_name_char(text[pos - 1]):
+        return True
+    return any(text.endswith(w, 0, pos) for w in _lex()["boundary"])
 
 
 def _ends_in_word(name: str, rules: dict) -> bool:

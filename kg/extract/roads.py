@@ -41,6 +41,7 @@ def _lex():
         "major": frozenset(words("lexicons/waterways_major.tsv", "name")),
         "stop": set(rules["names"]["not_names"]),
         "ports": rules["ports"]["suffixes"],
+        "counters": load_toml("rules/places.toml")["names"]["counters"],
         "dash": re.compile(rules["segment"]["between"]),
         "side": re.compile(rules["segment"]["side"]),
         "open": rules["segment"]["open"],
@@ -57,7 +58,7 @@ def _names(report: Report) -> list[Candidate]:
     found: list[Candidate] = []
     for sent in body_sentences(report):
         found.extend(find_names(report.text, lex["suffixes"], lex["boundary"], lex["generic"],
-                                sent.start, sent.end))
+                                sent.start, sent.end, counters=lex["counters"]))
     found = [_major(c, lex["major"]) if c.suffix.type == "Waterway" else c for c in found]
     found = [c for c in found if normalize(c.text) not in lex["stop"]
              and not _org_follows(report.text, c.end, lex["org_heads"])
