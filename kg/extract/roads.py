@@ -106,7 +106,6 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     lex = _lex()
     text = report.text
     names = _names(report)
-    at_start = {c.start: c for c in names}
     out: list[Mention] = []
     base: dict[int, Mention] = {}      # candidate start -> mention of the named thing itself
     for c in names:
@@ -122,7 +121,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                          (Rel("plannedSectionOf", m.type, m.key),))
             out.append(pm)
             base[p_start] = pm
-    segs = [seg for c in names if (seg := _segment(report, c, base, at_start, lex)) is not None]
+    segs = [seg for c in names if (seg := _segment(report, c, base, lex)) is not None]
     out.extend(segs)
     # What the text says happened: to segments and to roads named for themselves, not to
     # the roads that only bound a segment.
@@ -154,8 +153,8 @@ def _bound_at(pos: int, end: int, base: dict[int, Mention]) -> Mention | None:
     return m if m is not None and m.end <= end else None
 
 
-def _segment(report: Report, c: Candidate, base: dict[int, Mention], at_start: dict,
-             lex: dict) -> Mention | None:
+def _segment(report: Report, c: Candidate, base: dict[int, Mention], lex: dict
+             ) -> Mention | None:
     """``X(A-B)`` or ``X(A以南)`` right after the name ``c``, as a segment mention."""
     text = report.text
     i = c.end
