@@ -29,7 +29,9 @@ def scope_of(report: Report) -> str:
 
 
 def resolve(report: Report, mentions: list[Mention]) -> list[Entity]:
-    return resolve_mentions(mentions, scope_of(report), report_name=report.name)
+    # observations are scoped by what the report is (title and date), not its file name
+    identity = "|".join(str(report.meta.get(k) or "") for k in ("title", "date")).strip("|")
+    return resolve_mentions(mentions, scope_of(report), report_name=identity or report.name)
 
 
 def _per_report_classes() -> frozenset[str]:
