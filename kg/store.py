@@ -125,7 +125,9 @@ class OxigraphStore:
         """IRIs of the named graphs in the store."""
         return {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
 
-    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+    def query(self, text: str, max_rows: int | None = None,
+              bindings: dict | None = None) -> QueryResult:
+        """Run ``text``; ``bindings`` are ignored (the text carries them as VALUES)."""
         try:
             res = self._store.query(text, use_default_graph_as_union=self._named)
         except SyntaxError as exc:
@@ -183,9 +185,12 @@ class RdflibStore:
         return {str(g.identifier) for g in self._graph.graphs()
                 if isinstance(g.identifier, URIRef) and g.identifier != DATASET_DEFAULT_GRAPH_ID}
 
-    def query(self, text: str, max_rows: int | None = None) -> QueryResult:
+    def query(self, text: str, max_rows: int | None = None,
+              bindings: dict | None = None) -> QueryResult:
+        """Run ``text``; ``bindings`` (the values already in its VALUES) go in as
+        ``initBindings`` so that rdflib's engine uses them from the start."""
         try:
-            res = self._graph.query(text)
+            res = self._graph.query(text, initBindings=bindings or None)
             if res.type == "ASK":
                 return QueryResult("ask", boolean=bool(res.askAnswer))
             if res.type == "SELECT":

@@ -1,0 +1,433 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the built graph (stdlib http.server).
+
+- ``/sparql``: GET ``?query=``, POST urlencoded ``query=`` or ``application/sparql-query``;
+  results by content negotiation (Accept, or ``format=``/``output=``): SPARQL JSON, XML,
+  CSV, TSV for SELECT/ASK; Turtle, N-Triples, RDF/XML, JSON-LD for CONSTRUCT/DESCRIBE.
+- Refused with 403: updates (``update=``, ``application/sparql-update``, or update
+  keywords), ``SERVICE``, ``FROM``/``FROM NAMED`` of graphs outside the store; 400 for
+  malformed queries and for ``default-graph-uri``/``named-graph-uri``.
+- Limits: every query runs in a forked child (:mod:`kg.sandbox`) killed after
+  ``timeout`` seconds (503), with at most ``max_rows`` rows (413) and bounded memory;
+  at most ``workers`` queries run at once, others wait their turn within the timeout.
+- ``/``: an HTML form with the query library as examples and the result as a table.
+- Entity IRIs under the graph's base (``…/id/…``, ``…/report/…``) resolve here to a page
+  with the entity's facts and the sentences it comes from, or Turtle for ``text/turtle``.
+
+Binds 127.0.0.1 by default; no CORS header unless ``cors`` names an origin. Stdlib
+``ThreadingHTTPServer`` is enough for a local endpoint and adds no dependency.
+"""
+from __future__ import annotations
+
+import html
+import json
+import sys
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from rdflib import Literal, URIRef
+
+from kg import ids
+from kg.errors import KgError, QueryError
+from kg.guard import inspect_query
+from kg.query import execute, labels_for, library, sparql_term
+from kg.results import MEDIA_TYPES, cell_text, render
+from kg.sandbox import LimitExceeded, run_limited
+from kg.store import QueryResult, load_store
+
+SELECT_TYPES = {  # media type -> format name, for SELECT/ASK
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv", "text/plain": "table",
+    "text/html": "html",
+}
+GRAPH_TYPES = {  # media type -> format name, for CONSTRUCT/DESCRIBE
+    "text/turtle": "ttl", "application/turtle": "ttl", "application/x-turtle": "ttl",
+    "text/n3": "ttl", "application/n-triples": "nt", "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml", "application/ld+json": "jsonld", "application/json": "jsonld",
+    "text/plain": "nt", "text/html": "html",
+}
+FORMAT_PARAM = {  # format=/output= values (SPARQLWrapper sends these too)
+    "json": ("json", "jsonld"), "xml": ("xml", "rdfxml"), "csv": ("csv", None),
+    "tsv": ("tsv", None), "turtle": (None, "ttl"), "ttl": (None, "ttl"), "n3": (None, "ttl"),
+    "rdf+xml": (None, "rdfxml"), "rdf": (None, "rdfxml"), "json-ld": (None, "jsonld"),
+    "jsonld": (None, "jsonld"), "nt": (None, "nt"), "html": ("html", "html"),
+    "table": ("table", None),
+}
+GRAPH_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples",
+               "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _accept(header: str | None) -> list[str]:
+    """Media types of an Accept header, best first (q-values honoured)."""
+    items = []
+    for i, part in enumerate((header or "").split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        if not fields[0]:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            items.append((-q, i, fields[0].lower()))
+    return [m for _, _, m in sorted(items)]
+
+
+def negotiate(kind: str, accept: str | None, fmt_param: str | None) -> str:
+    """The output format for a result ``kind`` (select/ask/graph).
+
+    >>> negotiate("select", "application/sparql-results+xml", None)
+    'xml'
+    >>> negotiate("graph", "*/*", None)
+    'ttl'
+    """
+    graph = kind == "graph"
+    if fmt_param:
+        pair = FORMAT_PARAM.get(fmt_param.lower())
+        if pair and pair[1 if graph else 0]:
+            return pair[1 if graph else 0]
+    table = GRAPH_TYPES if graph else SELECT_TYPES
+    for media in _accept(accept):
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*", "text/*"):
+            break
+    return "ttl" if graph else "json"
+
+
+class Endpoint:
+    """The query side of the server: a loaded store and its limits."""
+
+    def __init__(self, store, timeout: float = 10.0, max_rows: int = 10000,
+                 memory: int | None = 1 << 30, workers: int = 2):
+        self.store = store
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.memory = memory
+        self.graphs = store.graphs()
+        self._slots = threading.BoundedSemaphore(workers)
+        _warm_up()
+
+    def _limited(self, fn: Callable[[], object]):
+        if not self._slots.acquire(timeout=self.timeout):
+            raise LimitExceeded("server busy: no free query slot within the time limit")
+        try:
+            return run_limited(fn, self.timeout, memory=self.memory)
+        finally:
+            self._slots.release()
+
+    def answer(self, text: str, accept: str | None, fmt_param: str | None) -> tuple[str, bytes]:
+        """(content type, body) for a SPARQL query; QueryError when refused or failed."""
+        store, max_rows = self.store, self.max_rows
+
+        def work():
+            res = execute(store, text, max_rows=max_rows)
+            fmt = negotiate(res.kind, accept, fmt_param)
+            if fmt == "html":
+                return "text/html; charset=utf-8", _result_html(res, labels_for(store, res))
+            labels = labels_for(store, res) if fmt == "table" else None
+            body = render(res, fmt, labels)
+            media = GRAPH_MEDIA[fmt] if res.kind == "graph" else MEDIA_TYPES[fmt]
+            return f"{media}; charset=utf-8", body.encode("utf-8")
+
+        return self._limited(work)
+
+    def entity(self, iri: str, accept: str | None) -> tuple[str, bytes] | None:
+        """The page (or Turtle) of one node of the graph; None if the graph lacks it."""
+        store = self.store
+        term = sparql_term(iri, "iri")
+        fmt = "html"
+        for media in _accept(accept):
+            if media in ("text/html", "application/xhtml+xml", "*/*"):
+                break
+            if media in GRAPH_TYPES:
+                fmt = GRAPH_TYPES[media]
+                break
+
+        def work():
+            q = ("CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { VALUES ?x { " + term + " } "
+                 "{ ?x ?p ?o } UNION { ?s ?q ?x } }")
+            res = store.query(q, max_rows=20000)
+            if not res.triples:
+                return None
+            if fmt != "html":
+                return f"{GRAPH_MEDIA[fmt]}; charset=utf-8", render(res, fmt).encode("utf-8")
+            sq = ("SELECT DISTINCT ?text ?begin ?sentence WHERE { VALUES ?x { " + term + " } "
+                  "{ ?x <http://www.w3.org/ns/prov#wasDerivedFrom> ?m } UNION "
+                  "{ ?m <https://w3id.org/gwr-kg/ontology#mentionOf> ?x } "
+                  "?m <https://w3id.org/gwr-kg/ontology#inSentence> ?sentence . "
+                  "?sentence <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> ?text ; "
+                  "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?begin "
+                  "} ORDER BY ?begin LIMIT 200")
+            sentences = store.query(sq).rows
+            return "text/html; charset=utf-8", _entity_html(iri, res, sentences,
+                                                            labels_for(store, res))
+
+        return self._limited(work)
+
+
+def _warm_up() -> None:
+    """Import the serializers lazily loaded by rdflib before any fork (import locks)."""
+    res = QueryResult("graph", triples=[(URIRef("urn:x:a"), URIRef("urn:x:b"), Literal("c"))])
+    for fmt in ("ttl", "nt", "rdfxml", "jsonld"):
+        render(res, fmt)
+
+
+# -- HTML ----------------------------------------------------------------------------
+
+_STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:80em}
+textarea{width:100%;font-family:monospace}table{border-collapse:collapse;margin-top:1em}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
+th{background:#f3f3f3}.err{color:#a00}code{background:#f6f6f6}"""
+
+
+def _page(title: str, body: str) -> bytes:
+    return (f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+            f"<body>{body}</body></html>").encode("utf-8")
+
+
+def _local_link(iri: str) -> str | None:
+    base = ids.base()
+    if iri.startswith(base):
+        return "/" + iri[len(base):]
+    return None
+
+
+def _cell_html(t, labels: dict[str, str]) -> str:
+    text = html.escape(cell_text(t, labels, width=200))
+    if isinstance(t, URIRef):
+        link = _local_link(str(t))
+        if link:
+            return f'<a href="{html.escape(quote(link, safe="/:-._~%"))}" title="{html.escape(str(t))}">{text}</a>'
+        return f'<span title="{html.escape(str(t))}">{text}</span>'
+    return text
+
+
+def _table_html(vars_: list[str], rows: list[tuple], labels: dict[str, str]) -> str:
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in vars_)
+    body = "".join("<tr>" + "".join(f"<td>{_cell_html(t, labels)}</td>" for t in row) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _result_html(res: QueryResult, labels: dict[str, str]) -> bytes:
+    return _result_fragment(res, labels).encode("utf-8")
+
+
+def _result_fragment(res: QueryResult, labels: dict[str, str]) -> str:
+    if res.kind == "ask":
+        return f"<p>ASK: <b>{'true' if res.boolean else 'false'}</b></p>"
+    if res.kind == "graph":
+        return (f"<p>{len(res.triples)} triple(s)</p>" +
+                _table_html(["subject", "predicate", "object"], res.triples, labels))
+    return f"<p>{len(res.rows)} row(s)</p>" + _table_html(res.vars, res.rows, labels)
+
+
+def _entity_html(iri: str, res: QueryResult, sentences: list[tuple],
+                 labels: dict[str, str]) -> bytes:
+    title = labels.get(iri) or iri
+    out = [f"<h1>{html.escape(title)}</h1><p><code>{html.escape(iri)}</code> · "
+           f"<a href=\"?format=turtle\">Turtle</a> · <a href=\"/\">query</a></p>"]
+    if sentences:
+        out.append("<h2>Sentences</h2><ul>")
+        out += [f"<li>{html.escape(str(s[0]))}</li>" for s in sentences]
+        out.append("</ul>")
+    facts = [t for t in res.triples if str(t[0]) == iri]
+    back = [t for t in res.triples if str(t[0]) != iri]
+    out.append("<h2>Facts</h2>" + _table_html(["predicate", "object"],
+                                               [(p, o) for _, p, o in facts], labels))
+    if back:
+        out.append("<h2>Referred to by</h2>" + _table_html(["subject", "predicate"],
+                                                          [(s, p) for s, p, _ in back], labels))
+    return _page(title, "".join(out))
+
+
+def _home_html(query: str, result: str) -> bytes:
+    lib = library()
+    examples = "".join(
+        f'<li><a href="/?query={html.escape(quote(spec.text))}">{html.escape(name)}</a>: '
+        f"{html.escape(spec.description)}</li>" for name, spec in lib.items())
+    default = query or lib["counts"].text if "counts" in lib else query
+    body = (
+        "<h1>kg SPARQL endpoint</h1>"
+        "<p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code>. Type a query, or pick one "
+        "from the library below.</p>"
+        '<form method="get" action="/"><textarea name="query" rows="14">'
+        f"{html.escape(default)}</textarea><br><button type=\"submit\">Run</button></form>"
+        f"{result}<h2>Library</h2><ul>{examples}</ul>")
+    return _page("kg SPARQL endpoint", body)
+
+
+# -- HTTP ----------------------------------------------------------------------------
+
+def make_handler(endpoint: Endpoint, cors: str | None = None):
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kg-sparql/0.1"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
+            sys.stderr.write("kg serve: %s %s\n" % (self.address_string(), format % args))
+
+        def _send(self, status: int, ctype: str, body: bytes, extra: dict | None = None):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if cors:
+                self.send_header("Access-Control-Allow-Origin", cors)
+            for k, v in (extra or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _error(self, status: int, message: str):
+            self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
+
+        def do_HEAD(self):
+            self.do_GET()
+
+        def do_OPTIONS(self):
+            extra = {"Allow": "GET, POST, HEAD, OPTIONS"}
+            if cors:
+                extra.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                              "Access-Control-Allow-Headers": "Content-Type, Accept"})
+            self._send(204, "text/plain", b"", extra)
+
+        def do_GET(self):
+            self._dispatch(parse_qs(urlsplit(self.path).query, keep_blank_values=True))
+
+        def do_POST(self):
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                return self._error(400, "bad Content-Length")
+            if length > 1 << 20:
+                return self._error(413, "request body too large (limit 1 MiB)")
+            raw = self.rfile.read(length)
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
+            if ctype == "application/sparql-update":
+                return self._error(403, "refused: this endpoint is read-only (no updates)")
+            if ctype == "application/sparql-query":
+                params["query"] = [raw.decode("utf-8", "replace")]
+            elif ctype in ("application/x-www-form-urlencoded", ""):
+                for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items():
+                    params.setdefault(k, []).extend(v)
+            else:
+                return self._error(415, f"unsupported Content-Type {ctype}")
+            self._dispatch(params)
+
+        def _dispatch(self, params: dict[str, list[str]]):
+            path = urlsplit(self.path).path
+            try:
+                if path == "/sparql":
+                    return self._sparql(params)
+                if path == "/":
+                    return self._home(params)
+                if path != "/" and self.command in ("GET", "HEAD"):
+                    return self._entity(path, params)
+                self._error(404, "not found")
+            except HttpError as exc:
+                self._error(exc.status, str(exc))
+
+        def _one(self, params, name) -> str | None:
+            values = params.get(name) or []
+            if len(values) > 1:
+                raise HttpError(400, f"give one {name} parameter")
+            return values[0] if values else None
+
+        def _sparql(self, params):
+            if "update" in params:
+                raise HttpError(403, "refused: this endpoint is read-only (no updates)")
+            if params.get("default-graph-uri") or params.get("named-graph-uri"):
+                raise HttpError(400, "default-graph-uri and named-graph-uri are not supported")
+            text = self._one(params, "query")
+            if text is None:
+                if self.command == "GET":
+                    return self._home({})
+                raise HttpError(400, "missing query parameter")
+            fmt = self._one(params, "format") or self._one(params, "output")
+            try:
+                ctype, body = endpoint.answer(text, self.headers.get("Accept"), fmt)
+            except LimitExceeded as exc:
+                status = 413 if "exceeds" in str(exc) else 503
+                raise HttpError(status, str(exc)) from None
+            except QueryError as exc:
+                refused = str(exc).startswith("refused")
+                raise HttpError(403 if refused else 400, str(exc)) from None
+            if ctype.startswith("text/html"):
+                body = _page("kg SPARQL result", body.decode("utf-8"))
+            self._send(200, ctype, body)
+
+        def _home(self, params):
+            text = self._one(params, "query") or ""
+            result = ""
+            if text.strip():
+                try:
+                    _, body = endpoint.answer(text, "text/html", "html")
+                    result = body.decode("utf-8")
+                except KgError as exc:
+                    result = f'<p class="err">{html.escape(str(exc))}</p>'
+            self._send(200, "text/html; charset=utf-8", _home_html(text, result))
+
+        def _entity(self, path, params):
+            iri = ids.base() + unquote(path.lstrip("/"))
+            fmt = self._one(params, "format")
+            accept = "text/turtle" if fmt in ("turtle", "ttl") else self.headers.get("Accept")
+            try:
+                found = endpoint.entity(iri, accept)
+            except QueryError as exc:
+                raise HttpError(503 if isinstance(exc, LimitExceeded) else 400, str(exc)) from None
+            if found is None:
+                raise HttpError(404, f"not found: {iri}")
+            self._send(200, *found, extra={"Vary": "Accept"})
+
+    return Handler
+
+
+def make_server(data: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000,
+                engine: str | None = None, timeout: float = 10.0, max_rows: int = 10000,
+                cors: str | None = None, workers: int = 2) -> ThreadingHTTPServer:
+    """A ready, not yet serving, HTTP server for the graph in ``data``."""
+    if timeout <= 0 or max_rows <= 0:
+        raise QueryError("--timeout and --max-rows must be positive")
+    endpoint = Endpoint(load_store(data, engine), timeout=timeout, max_rows=max_rows,
+                        workers=workers)
+    server = ThreadingHTTPServer((host, port), make_handler(endpoint, cors))
+    server.daemon_threads = True
+    server.endpoint = endpoint  # type: ignore[attr-defined]
+    return server
+
+
+def serve_forever(data=None, host: str = "127.0.0.1", port: int = 8000, **options) -> None:
+    """``kg serve``: serve until interrupted."""
+    try:
+        server = make_server(data, host, port, **options)
+    except OSError as exc:
+        raise QueryError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    url = f"http://{host}:{server.server_address[1]}"
+    sys.stderr.write(f"kg serve: {url}/sparql ({server.endpoint.store.engine}, "
+                     f"{len(server.endpoint.store)} triples); page at {url}/  Ctrl-C stops\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+__all__ = ["make_server", "serve_forever", "Endpoint", "negotiate"]
