@@ -58,7 +58,10 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
             try:
                 payload = pickle.dumps(("ok", fn()))
             except KgError as exc:
-                payload = pickle.dumps(("error", str(exc)))
+                try:
+                    payload = pickle.dumps(("raise", exc))
+                except Exception:  # an exception that does not pickle keeps its message
+                    payload = pickle.dumps(("error", str(exc)))
             except MemoryError:
                 payload = pickle.dumps(("limit", "query ran out of memory"))
             except BaseException as exc:  # a bug: report it to the parent, which logs it
@@ -112,6 +115,8 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
         return value
     if kind == "limit":
         raise LimitExceeded(value)
+    if kind == "raise":
+        raise value
     if kind == "error":
         raise QueryError(value)
     raise RuntimeError(f"query process failed: {value}")

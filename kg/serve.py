@@ -35,7 +35,7 @@ from kg.guard import inspect_query
 from kg.query import execute, labels_for, library, sparql_term
 from kg.results import MEDIA_TYPES, cell_text, render
 from kg.sandbox import LimitExceeded, run_limited
-from kg.store import QueryResult, load_store
+from kg.store import QueryResult, ResultTooLarge, load_store
 
 SELECT_TYPES = {  # media type -> format name, for SELECT/ASK
     "application/sparql-results+json": "json", "application/json": "json",
@@ -94,17 +94,33 @@ def negotiate(kind: str, accept: str | None, fmt_param: str | None) -> str:
     'ttl'
     """
     graph = kind == "graph"
+    table = GRAPH_TYPES if graph else SELECT_TYPES
     if fmt_param:
         pair = FORMAT_PARAM.get(fmt_param.lower())
         if pair and pair[1 if graph else 0]:
             return pair[1 if graph else 0]
-    table = GRAPH_TYPES if graph else SELECT_TYPES
+        if fmt_param in table:
+            return table[fmt_param]
     for media in _accept(accept):
         if media in table:
             return table[media]
         if media in ("*/*", "application/*", "text/*"):
             break
     return "ttl" if graph else "json"
+
+
+def _format_param(params: dict[str, list[str]]) -> str | None:
+    """The first known ``format``/``output``/``results`` value (SPARQLWrapper sends several,
+    short names and media types)."""
+    for key in ("format", "output", "results"):
+        for value in params.get(key, []):
+            v = value.lower().strip()
+            if v in FORMAT_PARAM:
+                return v
+            media = v.split(";")[0].strip()
+            if media in SELECT_TYPES or media in GRAPH_TYPES:
+                return media
+    return None
 
 
 class Endpoint:
@@ -360,9 +376,11 @@ def make_handler(endpoint: Endpoint, cors: str | None = None):
                 if self.command == "GET":
                     return self._home({})
                 raise HttpError(400, "missing query parameter")
-            fmt = self._one(params, "format") or self._one(params, "output")
+            fmt = _format_param(params)
             try:
                 ctype, body = endpoint.answer(text, self.headers.get("Accept"), fmt)
+            except ResultTooLarge as exc:
+                raise HttpError(413, str(exc)) from None
             except LimitExceeded as exc:
                 status = 413 if "exceeds" in str(exc) else 503
                 raise HttpError(status, str(exc)) from None
@@ -386,7 +404,7 @@ def make_handler(endpoint: Endpoint, cors: str | None = None):
 
         def _entity(self, path, params):
             iri = ids.base() + unquote(path.lstrip("/"))
-            fmt = self._one(params, "format")
+            fmt = _format_param(params)
             accept = "text/turtle" if fmt in ("turtle", "ttl") else self.headers.get("Accept")
             try:
                 found = endpoint.entity(iri, accept)

@@ -37,6 +37,10 @@ _OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
 _RDFLIB_FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nquads": "nquads"}
 
 
+class ResultTooLarge(QueryError):
+    """A result with more rows (or triples) than the caller allows."""
+
+
 @dataclass
 class QueryResult:
     """Engine-independent result: SELECT rows, an ASK boolean, or CONSTRUCT triples."""
@@ -155,7 +159,7 @@ class OxigraphStore:
 
 def _check_size(items: list, max_rows: int | None) -> None:
     if max_rows is not None and len(items) > max_rows:
-        raise QueryError(f"result exceeds the limit of {max_rows} rows (add a LIMIT)")
+        raise ResultTooLarge(f"result exceeds the limit of {max_rows} rows (add a LIMIT)")
 
 
 # -- rdflib ---------------------------------------------------------------------------
@@ -211,5 +215,5 @@ class RdflibStore:
             raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
 
 
-__all__ = ["ENGINES", "DEFAULT_ENGINE", "DEFAULT_DATA", "QueryResult", "load_store",
+__all__ = ["ENGINES", "DEFAULT_ENGINE", "DEFAULT_DATA", "QueryResult", "ResultTooLarge", "load_store",
            "OxigraphStore", "RdflibStore", "data_format"]

@@ -1,0 +1,214 @@
+"""`kg serve` as a real HTTP server on a free loopback port, queried with SPARQLWrapper."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+
+from kg.query import library
+from kg.serve import make_server
+
+CASE = Path(__file__).resolve().parent / "cases" / "query_graph" / "graph.ttl"
+E = "https://w3id.org/gwr-kg/id/zhou-pu-zhen/"
+KG = "https://w3id.org/gwr-kg/ontology#"
+SEGMENTS = f"PREFIX kg: <{KG}> SELECT ?s ?road WHERE {{ ?s kg:segmentOf ?road }} ORDER BY ?s"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _start(data, **options):
+    server = make_server(data, host="127.0.0.1", port=0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    server, thread, url = _start(CASE, timeout=2.0, max_rows=100, workers=2)
+    yield url
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def client(url, query, fmt=JSON, method=None):
+    sw = SPARQLWrapper(url + "/sparql")
+    sw.setQuery(query)
+    sw.setReturnFormat(fmt)
+    if method == POST:
+        sw.setMethod(POST)
+    elif method == POSTDIRECTLY:
+        sw.setMethod(POST)
+        sw.setRequestMethod(POSTDIRECTLY)
+    return sw.query().convert()
+
+
+def http(url, data=None, headers=None):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode("utf-8")
+
+
+def test_binds_loopback_only(endpoint):
+    assert urllib.parse.urlsplit(endpoint).hostname == "127.0.0.1"
+
+
+@pytest.mark.parametrize("method", [None, POST, POSTDIRECTLY])
+def test_select_json_get_and_post(endpoint, method):
+    res = client(endpoint, SEGMENTS, JSON, method)
+    assert res["head"]["vars"] == ["s", "road"]
+    got = [(b["s"]["value"], b["road"]["value"]) for b in res["results"]["bindings"]]
+    assert got == [(E + "seg1", E + "guanyuexi"), (E + "seg2", E + "yuntao")]
+
+
+def test_select_xml_csv_tsv(endpoint):
+    doc = client(endpoint, SEGMENTS, XML)
+    uris = [n.firstChild.data for n in doc.getElementsByTagName("uri")]
+    assert uris == [E + "seg1", E + "guanyuexi", E + "seg2", E + "yuntao"]
+    rows = list(csv.reader(io.StringIO(client(endpoint, SEGMENTS, CSV).decode("utf-8"))))
+    assert rows == [["s", "road"], [E + "seg1", E + "guanyuexi"], [E + "seg2", E + "yuntao"]]
+    tsv = client(endpoint, SEGMENTS, TSV).decode("utf-8").splitlines()
+    assert tsv == ["?s\t?road", f"<{E}seg1>\t<{E}guanyuexi>", f"<{E}seg2>\t<{E}yuntao>"]
+
+
+def test_ask_json_and_xml(endpoint):
+    assert client(endpoint, f"ASK {{ <{E}seg1> <{KG}segmentOf> <{E}guanyuexi> }}", JSON)["boolean"] is True
+    doc = client(endpoint, f"ASK {{ <{E}seg1> <{KG}segmentOf> <{E}yuntao> }}", XML)
+    assert doc.getElementsByTagName("boolean")[0].firstChild.data == "false"
+
+
+def test_construct_turtle_rdfxml_jsonld(endpoint):
+    q = f"CONSTRUCT {{ ?a <{KG}intersects> ?b }} WHERE {{ ?a <{KG}intersects> ?b }}"
+    ttl = client(endpoint, q, TURTLE)
+    g = Graph().parse(data=ttl.decode("utf-8"), format="turtle")
+    assert len(g) == 8 and (URIRef(E + "yuntao"), URIRef(KG + "intersects"), URIRef(E + "zhouyuan")) in g
+    assert len(client(endpoint, q, RDFXML)) == 8  # SPARQLWrapper parses RDF/XML into a Graph
+    js = client(endpoint, q, JSONLD)
+    assert len(js) == 8
+
+
+def test_library_query_over_http_agrees_with_rows(endpoint):
+    spec = library()["road-segments"]
+    res = client(endpoint, spec.text, JSON)
+    assert {b["segment"]["value"] for b in res["results"]["bindings"]} == {E + "seg1", E + "seg2"}
+
+
+def test_update_is_refused_and_nothing_changes(endpoint):
+    with pytest.raises(urllib.error.HTTPError) as err:
+        client(endpoint, f"INSERT DATA {{ <{E}x> <{KG}key> \"x\" }}", JSON, POST)
+    assert err.value.code == 403
+    status, _, body = http(endpoint + "/sparql", data=b"DROP ALL",
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403 and "read-only" in body
+    status, _, body = http(endpoint + "/sparql",
+                           data=urllib.parse.urlencode({"query": "CLEAR DEFAULT"}).encode())
+    assert status == 403 and "read-only" in body
+    n = client(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", JSON)
+    assert n["results"]["bindings"][0]["n"]["value"] == str(len(Graph().parse(CASE)))
+
+
+@pytest.mark.parametrize("query, word", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * FROM <http://example.org/data.ttl> WHERE { ?s ?p ?o }", "FROM"),
+    ("SELECT * FROM NAMED <file:///etc/passwd> WHERE { GRAPH ?g { ?s ?p ?o } }", "FROM"),
+    ("LOAD <http://example.org/data.ttl>", "read-only"),
+])
+def test_federation_and_outside_graphs_are_refused(endpoint, query, word):
+    status, _, body = http(endpoint + "/sparql?" + urllib.parse.urlencode({"query": query}))
+    assert status == 403 and word in body
+
+
+def test_protocol_errors_are_4xx(endpoint):
+    status, _, body = http(endpoint + "/sparql?" + urllib.parse.urlencode({"query": "SELECT * {"}))
+    assert status == 400 and "syntax" in body.lower()
+    status, _, _ = http(endpoint + "/sparql?" + urllib.parse.urlencode(
+        {"query": SEGMENTS, "default-graph-uri": "http://example.org/g"}))
+    assert status == 400
+    status, _, _ = http(endpoint + "/sparql", data=b"x", headers={"Content-Type": "image/png"})
+    assert status == 415
+
+
+def test_result_size_limit(endpoint):
+    status, _, body = http(endpoint + "/sparql?" + urllib.parse.urlencode(
+        {"query": "SELECT * WHERE { ?s ?p ?o }"}))
+    assert status == 413 and "100 rows" in body
+
+
+def test_runaway_query_times_out_while_another_succeeds(endpoint):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        t0 = time.monotonic()
+        slow = pool.submit(http, endpoint + "/sparql?" + urllib.parse.urlencode({"query": RUNAWAY}))
+        time.sleep(0.3)  # the runaway is running now
+        fast = client(endpoint, SEGMENTS, JSON)
+        fast_done = time.monotonic() - t0
+        status, _, body = slow.result(timeout=30)
+        slow_done = time.monotonic() - t0
+    assert len(fast["results"]["bindings"]) == 2 and fast_done < 2.0
+    assert status == 503 and "time limit" in body
+    assert 2.0 <= slow_done < 10
+    assert client(endpoint, SEGMENTS, JSON)["results"]["bindings"]  # still answering
+
+
+def test_home_page_lists_library_and_runs_a_query(endpoint):
+    status, headers, body = http(endpoint + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "<textarea" in body and all(name in body for name in library())
+    status, _, body = http(endpoint + "/?" + urllib.parse.urlencode({"query": SEGMENTS}))
+    assert "2 row(s)" in body and "关岳西路(周康路-梓年街)" in body  # labels, not IRIs
+    status, _, body = http(endpoint + "/?" + urllib.parse.urlencode({"query": "DROP ALL"}))
+    assert status == 200 and "read-only" in body
+
+
+def test_entity_iri_resolves_to_page_and_turtle(endpoint):
+    status, _, body = http(endpoint + "/id/zhou-pu-zhen/seg1")
+    assert status == 200 and "<h1>关岳西路(周康路-梓年街)</h1>" in body
+    assert "完成关岳西路(周康路-梓年街)等道路竣工清算。" in body  # the sentence it comes from
+    status, headers, ttl = http(endpoint + "/id/zhou-pu-zhen/seg1", headers={"Accept": "text/turtle"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    g = Graph().parse(data=ttl, format="turtle")
+    assert (URIRef(E + "seg1"), URIRef(KG + "segmentOf"), URIRef(E + "guanyuexi")) in g
+    assert http(endpoint + "/id/zhou-pu-zhen/nothing-here")[0] == 404
+
+
+def test_no_cors_unless_asked(endpoint, tmp_path):
+    _, headers, _ = http(endpoint + "/sparql?" + urllib.parse.urlencode({"query": SEGMENTS}))
+    assert "Access-Control-Allow-Origin" not in headers
+    server, thread, url = _start(CASE, cors="https://example.org")
+    try:
+        _, headers, _ = http(url + "/sparql?" + urllib.parse.urlencode({"query": SEGMENTS}))
+        assert headers["Access-Control-Allow-Origin"] == "https://example.org"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_report_text_is_escaped_in_html(tmp_path):
+    data = tmp_path / "evil.ttl"
+    data.write_text(f'<{E}evil> <http://www.w3.org/2000/01/rdf-schema#label> '
+                    f'"<script>alert(1)</script>"@zh ; <{KG}key> "x" .\n', encoding="utf-8")
+    server, thread, url = _start(data)
+    try:
+        _, _, page = http(url + "/id/zhou-pu-zhen/evil")
+        _, _, table = http(url + "/?" + urllib.parse.urlencode(
+            {"query": "SELECT ?l WHERE { ?s ?p ?l }"}))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    for body in (page, table):
+        assert "<script>alert" not in body and "&lt;script&gt;alert(1)" in body
