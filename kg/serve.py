@@ -32,7 +32,7 @@ from rdflib import Literal, URIRef
 from kg import ids
 from kg.errors import KgError, QueryError
 from kg.guard import inspect_query
-from kg.query import execute, labels_for, library, sparql_term
+from kg.query import execute, labels_for, library, param_term, sparql_term
 from kg.results import MEDIA_TYPES, cell_text, render
 from kg.sandbox import LimitExceeded, run_limited
 from kg.store import QueryResult, ResultTooLarge, load_store
@@ -195,7 +195,10 @@ class Endpoint:
 
 
 def _warm_up() -> None:
-    """Import the serializers lazily loaded by rdflib before any fork (import locks)."""
+    """Import what is lazily loaded (rdflib serializers, the name normalizer) before any
+    fork: each forked query would pay for it again, and an import lock held by another
+    thread at fork time would hang the child."""
+    param_term("x", "key")
     res = QueryResult("graph", triples=[(URIRef("urn:x:a"), URIRef("urn:x:b"), Literal("c"))])
     for fmt in ("ttl", "nt", "rdfxml", "jsonld"):
         render(res, fmt)

@@ -319,3 +319,41 @@ def test_seed_report_sections_and_search(seed_stores):
     assert any("周东南路" in r["sentence_text"] for r in plan_hits)
     review = [r for r in hits if r not in plan_hits]
     assert len(review) == 1 and "姚渔港" in review[0]["sentence_text"]
+
+
+def _keys(store, iris) -> list[str]:
+    """kg:key of each entity IRI (rows hold IRIs; the report's words are keys)."""
+    out = []
+    for iri in iris:
+        res = store.query(f"SELECT ?k WHERE {{ <{iri}> <https://w3id.org/gwr-kg/ontology#key> ?k }}")
+        out.append(str(res.rows[0][0]) if res.rows else None)
+    return out
+
+
+def _full(row, col):
+    return row[col] if row[col] is None or "://" in str(row[col]) else E + row[col]
+
+
+def test_seed_entities_answer_the_planners_questions(seed_stores):
+    """Gold read from the report: 姚渔港(韵涛路-周邓公路) 完成房屋征收清盘 (review);
+    下半年: 推进韵涛路(周东南路-周园路)建设; 国际医学园区19-12地块 完成房屋征收清盘;
+    名词解释 1.“规上工业企业”:主营业务收入2000万元及以上的工业法人单位。; 签约面积4177.21亩."""
+    s = seed_stores["oxigraph"]
+    segs = rows(s, "road-segments")
+    by_key = dict(zip(_keys(s, [_full(r, "segment") for r in segs]), segs))
+    yao = by_key["姚渔港(韵涛路-周邓公路)"]
+    assert sorted(yao["bounded_by"].split(" / ")) == sorted(["韵涛路", "周邓公路"])
+    assert yao["segment_status"] == "https://schema.org/CompletedActionStatus"
+    cross = rows(s, "intersecting-roads", road_name="韵涛路")
+    assert {"周东南路", "周园路", "姚渔港"} <= set(_keys(s, [_full(r, "crossing") for r in cross]))
+    parcels = rows(s, "parcels", code="19-12")
+    assert parcels and parcels[0]["parcel_status"] == "https://schema.org/CompletedActionStatus"
+    assert _keys(s, [_full(parcels[0], "zone")]) == ["国际医学园区"]
+    terms = rows(s, "glossary", term="规上工业企业")
+    assert [t["definition"] for t in terms] == ["主营业务收入2000万元及以上的工业法人单位。"]
+    area = rows(s, "metrics", subject="签约面积")
+    assert [(m["value"], m["unit_text"], m["metric_kind"]) for m in area] == [
+        (Decimal("4177.21"), "亩", "actual")]
+    where = rows(s, "entity-mentions", name="韵涛路")
+    assert where and all(r["text"] == "韵涛路" for r in where)
+    assert any("周东南路" in r["sentence_text"] for r in where)
