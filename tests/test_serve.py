@@ -212,3 +212,18 @@ def test_report_text_is_escaped_in_html(tmp_path):
         thread.join(timeout=10)
     for body in (page, table):
         assert "<script>alert" not in body and "&lt;script&gt;alert(1)" in body
+
+
+def test_catastrophic_regex_is_killed_on_rdflib():
+    """Python's re backtracks exponentially on (a+)+$; rdflib evaluates REGEX with it."""
+    server, thread, url = _start(CASE, engine="rdflib", timeout=1.5)
+    try:
+        q = 'SELECT ?x WHERE { BIND(REGEX("' + "a" * 40 + '!", "^(a+)+$") AS ?x) }'
+        t0 = time.monotonic()
+        status, _, body = http(url + "/sparql?" + urllib.parse.urlencode({"query": q}))
+        assert status == 503 and "time limit" in body and time.monotonic() - t0 < 10
+        assert client(url, SEGMENTS, JSON)["results"]["bindings"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
