@@ -108,6 +108,19 @@ def _from_ox(term):
     raise QueryError(f"unsupported term in result: {term!r}")
 
 
+class _Converter(dict):
+    """pyoxigraph term -> rdflib term, memoized: results repeat IRIs and values a lot."""
+
+    def __call__(self, term):
+        if term is None:
+            return None
+        try:
+            return self[term]
+        except KeyError:
+            out = self[term] = _from_ox(term)
+            return out
+
+
 class OxigraphStore:
     """An in-memory pyoxigraph store."""
 
@@ -144,13 +157,16 @@ class OxigraphStore:
             if isinstance(res, ox.QuerySolutions):
                 names = [v.value for v in res.variables]
                 rows = []
+                conv = _Converter()
                 for sol in res:
-                    rows.append(tuple(_from_ox(sol[i]) for i in range(len(names))))
-                    _check_size(rows, max_rows)
+                    rows.append(tuple(map(conv, sol)))
+                    if max_rows is not None and len(rows) > max_rows:
+                        _check_size(rows, max_rows)
                 return QueryResult("select", vars=names, rows=rows)
             triples = []
+            conv = _Converter()
             for t in res:
-                triples.append((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))
+                triples.append((conv(t.subject), conv(t.predicate), conv(t.object)))
                 _check_size(triples, max_rows)
             return QueryResult("graph", triples=triples)
         except (OSError, RuntimeError, ValueError) as exc:
