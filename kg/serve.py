@@ -19,7 +19,6 @@ Binds 127.0.0.1 by default; no CORS header unless ``cors`` names an origin. Stdl
 from __future__ import annotations
 
 import html
-import json
 import sys
 import threading
 from collections.abc import Callable
@@ -31,7 +30,6 @@ from rdflib import Literal, URIRef
 
 from kg import ids
 from kg.errors import KgError, QueryError
-from kg.guard import inspect_query
 from kg.query import execute, labels_for, library, param_term, sparql_term
 from kg.results import MEDIA_TYPES, cell_text, render
 from kg.sandbox import LimitExceeded, run_limited
