@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
 from kg import viz
-from kg.build import ReportResult, bind_prefixes, build_dataset, union_graph
+from kg.build import ReportResult, build_dataset
 from kg.errors import InputError
 from kg.ingest import read_report
 from kg.output import ensure_dir, write_many
@@ -51,11 +51,10 @@ def load_reports(paths: Sequence[str | Path], encoding: str | None = None) -> li
     return [read_report(p, encoding) for p in paths]
 
 
-def serialize(ds: Dataset) -> tuple[str, str]:
-    """(Turtle of ontology + all data, TriG of one named graph per report)."""
-    g: Graph = union_graph(ds)
-    bind_prefixes(g)
-    return to_turtle(g), to_trig(ds)
+def serialize(ds: Dataset) -> tuple[str, str, int]:
+    """(Turtle of ontology + all data, TriG of one named graph per report, triple count)."""
+    triples = {t for ctx in ds.graphs() for t in ctx}
+    return to_turtle(triples), to_trig(ds), len(triples)
 
 
 def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
@@ -67,7 +66,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     reports = load_reports(paths, encoding)
     results: list[ReportResult] = []
     ds = build_dataset(reports, progress=progress, results=results)
-    ttl, trig = serialize(ds)
+    ttl, trig, n_triples = serialize(ds)
     files = {out / "kg.ttl": ttl, out / "kg.trig": trig}
     if html:
         html_text = _graph_html(ds)
@@ -75,8 +74,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
             files[out / "graph.html"] = html_text
     write_many(files)
     summary = BuildSummary(out_dir=out, files={p.name: p for p in files},
-                           reports=[r.name for r in reports], triples=0)
-    summary.triples = len(union_graph(ds))
+                           reports=[r.name for r in reports], triples=n_triples)
     seen: set[str] = set()
     for res in results:
         for e in res.entities:

@@ -92,8 +92,8 @@ class _Writer:
         return "".join(f"@prefix {p}: <{dict(self.prefixes)[p]}> .\n" for p in used)
 
 
-def to_turtle(g: Graph, prefixes: Mapping[str, str] | None = None) -> str:
-    """Turtle with sorted subjects, predicates and objects."""
+def to_turtle(g: Graph | Iterable[tuple], prefixes: Mapping[str, str] | None = None) -> str:
+    """Turtle with sorted subjects, predicates and objects (of a graph or of triples)."""
     w = _Writer(prefixes or default_prefixes())
     body = w.block(g)
     return w.header() + "\n" + body
