@@ -101,9 +101,33 @@ def _expand(name: str, prefixes: dict[str, str]) -> str:
     return name
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def decode_codepoints(text: str) -> str:
+    """Apply SPARQL's codepoint escapes (§19.2), which engines such as rdflib decode
+    before parsing: ``\\u0053ERVICE`` is the keyword SERVICE.
+
+    >>> decode_codepoints("\\u0053ERVICE")
+    'SERVICE'
+    """
+    def one(m: re.Match[str]) -> str:
+        cp = int(m.group(1) or m.group(2), 16)
+        return chr(cp) if cp <= 0x10FFFF else m.group(0)
+    return _CODEPOINT.sub(one, text)
+
+
 def check_read_only(text: str, graphs: set[str]) -> QueryInfo:
-    """Refuse (``QueryError``) updates, SERVICE, and FROM graphs not in ``graphs``."""
-    info = inspect_query(text)
+    """Refuse (``QueryError``) updates, SERVICE, and FROM graphs not in ``graphs``.
+
+    The text is checked as engines read it, codepoint escapes decoded:
+
+    >>> check_read_only("SELECT * { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", set())
+    Traceback (most recent call last):
+    ...
+    kg.errors.QueryError: refused: SERVICE (federated queries) is not allowed here
+    """
+    info = inspect_query(decode_codepoints(text))
     if info.update_words:
         raise QueryError(f"refused: this endpoint is read-only ({info.update_words[0]} is an update)")
     if info.service:

@@ -34,6 +34,7 @@ def _stage(path: Path, payload: bytes) -> str:
     """Write ``payload`` to a new temporary file beside ``path``; return its name."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -42,6 +43,17 @@ def _stage(path: Path, payload: bytes) -> str:
         os.unlink(tmp)
         raise
     return tmp
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of the file being replaced, or what the umask gives a new file
+    (mkstemp's own 0600 would make outputs unreadable to others)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -53,6 +65,9 @@ def write_many(files: dict[Path, str | bytes]) -> None:
     """Write several files: all are staged as temporary files first, then renamed into
     place, so a failure while writing leaves every earlier output untouched."""
     staged: list[tuple[str, Path]] = []
+    for path in files:
+        if Path(path).is_dir():
+            raise OutputError(f"{path}: cannot write (is a directory)")
     try:
         for path, data in files.items():
             path = Path(path)

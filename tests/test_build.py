@@ -199,3 +199,24 @@ def test_cli_extract_json_offsets(tmp_path):
     assert data["mentions"]
     for m in data["mentions"]:
         assert text[m["start"]:m["end"]] == m["text"]
+
+
+def test_outputs_are_readable_like_normal_files(tmp_path):
+    old = os.umask(0o022)
+    try:
+        build([SEED], tmp_path, html=False)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "kg.ttl").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_directory_in_the_way_writes_nothing(tmp_path):
+    build([SEED], tmp_path, html=False)
+    before = (tmp_path / "kg.ttl").read_bytes()
+    (tmp_path / "kg.trig").unlink()
+    (tmp_path / "kg.trig").mkdir()
+    other = tmp_path / "other.txt"
+    other.write_text("上半年工作回顾\n完成道路建设。\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="is a directory"):
+        build([other], tmp_path, html=False)
+    assert (tmp_path / "kg.ttl").read_bytes() == before
