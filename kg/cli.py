@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from kg.errors import KgError
+from kg.errors import InputError, KgError
 
 err_console = Console(stderr=True)
 
@@ -25,6 +25,20 @@ class KgGroup(click.Group):
         except KgError as exc:
             click.echo(f"kg: error: {exc}", err=True)
             ctx.exit(1)
+
+
+def parse_types(value: str | None) -> list[str] | None:
+    """``--types Road,LandParcel`` as a list, refusing names that are not classes."""
+    if not value:
+        return None
+    from kg.resources import load_toml
+
+    known = sorted(load_toml("rules/rdf.toml")["classes"])
+    wanted = [t.strip() for t in value.split(",") if t.strip()]
+    bad = [t for t in wanted if t not in known]
+    if bad:
+        raise InputError(f"--types {','.join(bad)}: unknown type (choose from {', '.join(known)})")
+    return wanted
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,7 +93,8 @@ def extract(report: Path, fmt: str, encoding: str | None, types: str | None) -> 
 
     rep = read_report(report, encoding)
     res = analyse(rep)
-    data = extraction_json(res, types=set(types.split(",")) if types else None)
+    wanted = parse_types(types)
+    data = extraction_json(res, types=set(wanted) if wanted else None)
     if fmt == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
         return
@@ -186,9 +201,9 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
         try:
             query = query_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise click.FileError(str(query_file), hint=str(exc)) from None
+            raise InputError(f"{query_file}: cannot read query ({exc})") from None
     page = render_page(load_data(data), focus=focus, depth=depth,
-                       types=types.split(",") if types else None, query=query, roads=roads)
+                       types=parse_types(types), query=query, roads=roads)
     write_atomic(out, page.html)
     if page.note:
         click.echo(page.note, err=True)

@@ -62,8 +62,19 @@ def jsonld_context() -> dict:
 def to_jsonld(g: Graph | Dataset) -> str:
     """JSON-LD compacted with :func:`jsonld_context` (inlined, so the file stands alone)."""
     ctx = jsonld_context()["@context"]
-    return union(g).serialize(format="json-ld", context=ctx, auto_compact=True, indent=1,
-                              sort_keys=True)
+    text = union(g).serialize(format="json-ld", context=ctx, auto_compact=True)
+    return json.dumps(_canonical(json.loads(text)), ensure_ascii=False, indent=1,
+                      sort_keys=True) + "\n"
+
+
+def _canonical(value):
+    """JSON-LD with every array sorted (we write no @list), so output is stable."""
+    if isinstance(value, dict):
+        return {k: (v if k == "@context" else _canonical(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
 
 
 def _dataset(src: Graph | Dataset) -> Dataset:

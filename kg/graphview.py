@@ -433,6 +433,8 @@ def load_data(path: str | Path) -> Dataset:
             ds.default_graph.parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific exceptions
         raise InputError(f"{path}: not valid {fmt}: {str(exc).splitlines()[0][:200]}") from None
+    if not any(len(g) for g in ds.graphs()):
+        raise InputError(f"{path}: empty graph (no triples)")
     return ds
 
 

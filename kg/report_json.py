@@ -30,7 +30,7 @@ def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
               "BOM removed, line endings normalized to \\n"}
     mentions = []
     for m in res.mentions:
-        if types and m.type not in types:
+        if types and m.type not in types and m.attrs.get("class") not in types:
             continue
         attrs = {k: _plain(v) for k, v in m.attrs.items() if k not in ("same_as",)}
         attrs.setdefault("modality", r.modality_at(m.start))

@@ -144,9 +144,15 @@ def to_tsv(res: QueryResult) -> str:
 
 def to_graph(res: QueryResult, fmt: str = "ttl") -> str:
     """CONSTRUCT/DESCRIBE triples as Turtle, N-Triples, RDF/XML or JSON-LD."""
-    rdflib_fmt = {"ttl": "turtle", "nt": "nt", "xml": "xml", "rdfxml": "xml",
-                  "jsonld": "json-ld"}[fmt]
-    return res.graph().serialize(format=rdflib_fmt)
+    from kg.export import to_jsonld, to_ntriples
+    from kg.serialize import to_turtle
+
+    g = res.graph()
+    writers = {"ttl": to_turtle, "nt": to_ntriples, "jsonld": to_jsonld}
+    if fmt in writers:  # stable output: sorted, the same bytes for the same result
+        return writers[fmt](g)
+    rdflib_fmt = {"xml": "xml", "rdfxml": "xml"}[fmt]
+    return g.serialize(format=rdflib_fmt)
 
 
 def compact(iri: str) -> str:

@@ -86,7 +86,10 @@ def load_store(path: str | Path | None = None, engine: str | None = None, *,
     if not path.is_file():
         hint = " (run `kg build` first)" if path == DEFAULT_DATA else ""
         raise InputError(f"{path}: no such graph file{hint}")
-    return cls(path.read_bytes(), fmt or data_format(path), str(path))
+    store = cls(path.read_bytes(), fmt or data_format(path), str(path))
+    if len(store) == 0:
+        raise InputError(f"{path}: empty graph (no triples)")
+    return store
 
 
 # -- pyoxigraph -----------------------------------------------------------------------

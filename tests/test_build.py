@@ -220,3 +220,15 @@ def test_a_directory_in_the_way_writes_nothing(tmp_path):
     with pytest.raises(OutputError, match="is a directory"):
         build([other], tmp_path, html=False)
     assert (tmp_path / "kg.ttl").read_bytes() == before
+
+
+def test_cli_refuses_unknown_types_and_empty_graphs(tmp_path):
+    r = _kg("extract", str(SEED), "--types", "road")
+    assert r.returncode == 1 and "unknown type" in r.stderr and "RoadSegment" in r.stderr
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("")
+    for cmd in (["validate", str(empty)], ["query", "counts", "--data", str(empty)],
+                ["stats", "--data", str(empty)]):
+        r = _kg(*cmd)
+        assert r.returncode == 1, cmd
+        assert r.stderr.strip() == f"kg: error: {empty}: empty graph (no triples)", cmd

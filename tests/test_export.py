@@ -123,3 +123,29 @@ def test_cli_export(tmp_path):
     assert f"wrote {out}" in r.output and len(out.read_text(encoding="utf-8").splitlines()) == 283
     r = CliRunner().invoke(main, ["export", "--data", str(SMALL), "--format", "xml"])
     assert r.exit_code == 2
+
+
+def test_jsonld_and_construct_outputs_are_byte_stable(tmp_path):
+    """JSON-LD export and CONSTRUCT results come out the same under different hash seeds."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import SEED
+    from kg.pipeline import build
+
+    build([SEED], tmp_path / "b", html=False)
+    outs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        j = tmp_path / f"j{seed}.jsonld"
+        subprocess.run([sys.executable, "-m", "kg.cli", "export", "--data",
+                        str(tmp_path / "b" / "kg.trig"), "--format", "jsonld", "-o", str(j)],
+                       check=True, env=env, capture_output=True)
+        nt = subprocess.run([sys.executable, "-m", "kg.cli", "query",
+                             "CONSTRUCT WHERE { ?a kg:intersects ?b }", "--data",
+                             str(tmp_path / "b" / "kg.ttl"), "--format", "nt"],
+                            check=True, env=env, capture_output=True).stdout
+        outs.append((j.read_bytes(), nt))
+    assert outs[0] == outs[1]
+    assert outs[0][1].count(b"\n") > 10
