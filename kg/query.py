@@ -33,7 +33,7 @@ from kg.results import render
 from kg.store import QueryResult, load_store
 from kg.vocab import PREFIXES
 
-PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status")
+PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status", "modality")
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LANG_OK = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
@@ -169,6 +169,11 @@ def param_term(value: str, type_: str):
         if not d.is_finite():
             raise QueryError(f"not a number: {value!r}")
         return Literal(str(d), datatype=XSD.decimal)
+    if type_ == "modality":
+        from kg.build import MODALITY_IRI
+        if value not in MODALITY_IRI:
+            raise QueryError(f"unknown modality {value!r} (choose {', '.join(MODALITY_IRI)})")
+        return MODALITY_IRI[value]
     if type_ == "status":
         iris = _status_iris()
         if value not in iris:

@@ -315,7 +315,7 @@ def test_seed_report_sections_and_search(seed_stores):
     assert hits and all("韵涛路" in r["sentence_text"] for r in hits)
     # read from the report: 韵涛路 is in one review sentence (姚渔港(韵涛路-周邓公路)) and in
     # plan sentences (小沥港(六灶港-规划韵涛路), 韵涛路(周东南路-周园路))
-    plan_hits = rows(seed_stores["oxigraph"], "search", text="韵涛路", modality="kg:Plan")
+    plan_hits = rows(seed_stores["oxigraph"], "search", text="韵涛路", modality="plan")
     assert any("周东南路" in r["sentence_text"] for r in plan_hits)
     review = [r for r in hits if r not in plan_hits]
     assert len(review) == 1 and "姚渔港" in review[0]["sentence_text"]
