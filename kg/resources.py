@@ -29,9 +29,9 @@ def _rel(path: Path) -> str:
 
 
 @functools.cache
-def load_toml(name: str) -> dict:
-    """Load ``data/<name>`` (a TOML rule file)."""
-    path = DATA / name
+def load_toml(name: str, base: Path = DATA) -> dict:
+    """Load ``data/<name>`` (a TOML rule file), or ``<base>/<name>``."""
+    path = base / name
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)

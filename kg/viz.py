@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,7 @@ from pyvis.network import Network
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from kg.errors import QueryError, ResourceError
+from kg.errors import QueryError
 from kg.graphview import (entity_graph, iter_triples, neighbourhood, property_labels,
                           road_network, undirected_simple)
 from kg.resources import VIZ, load_toml
@@ -59,14 +58,7 @@ class Page:
 @functools.cache
 def load_style() -> dict:
     """``viz/style.toml``: colours, shapes and legend per class, page limits, vis options."""
-    path = VIZ / "style.toml"
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise ResourceError(f"{path}: missing viz style file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ResourceError(f"viz/style.toml: {exc}") from None
+    return load_toml("style.toml", base=VIZ)
 
 
 def class_style(cls: str) -> dict:
