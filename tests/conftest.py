@@ -42,3 +42,12 @@ def seed_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("build")
     build([SEED], out)
     return out
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_build):
+    """The seed build loaded into pyoxigraph, for SPARQL assertions."""
+    import pyoxigraph as ox
+    s = ox.Store()
+    s.load(path=str(seed_build / "kg.ttl"), format=ox.RdfFormat.TURTLE)
+    return s

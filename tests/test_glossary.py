@@ -82,10 +82,8 @@ def test_no_glossary_no_terms():
 
 
 @pytest.fixture(scope="module")
-def store(seed_build):
-    s = ox.Store()
-    s.load(path=str(seed_build / "kg.ttl"), format=ox.RdfFormat.TURTLE)
-    return s
+def store(seed_store):
+    return seed_store
 
 
 def test_graph_lists_the_glossary_with_definitions(store):

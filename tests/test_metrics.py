@@ -143,11 +143,8 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 
 @pytest.fixture(scope="module")
-def store(seed_build):
-    import pyoxigraph as ox
-    s = ox.Store()
-    s.load(path=str(seed_build / "kg.ttl"), format=ox.RdfFormat.TURTLE)
-    return s
+def store(seed_store):
+    return seed_store
 
 
 def test_graph_money_in_yuan_largest_first(store):
