@@ -197,9 +197,9 @@ def test_campaign_verb_makes_a_works_name_a_program():
 
 
 def test_place_that_builds_the_project_is_where_it_is():
-    r = parse_text("下半年工作要点\n支持武汉建设国际性综合交通枢纽。\n", name="t")
+    r = parse_text("下半年工作要点\n支持武汉建设天河机场综合交通枢纽。\n", name="t")
     (m,) = projects.extract(r, (_place(r, "武汉", "AdministrativeArea"),))
-    assert m.key == "国际性综合交通枢纽"
+    assert m.key == "天河机场综合交通枢纽"
     assert [(x.predicate, x.key) for x in m.rels] == [("locatedIn", "武汉")]
 
 
@@ -218,3 +218,19 @@ def test_bare_quoted_name_with_project_word_is_a_program():
     r = parse_text("下半年工作要点\n优化实施“两重”项目,加快推进“溢哲华庭”二期项目建设。\n", name="t")
     assert [(m.type, m.key) for m in projects.extract(r, ())] == [
         ("Program", "两重"), ("Project", "溢哲华庭二期")]
+
+
+def test_goals_industries_and_pilots_are_not_projects():
+    """A goal a city sets itself (建设…中心), the industries of a list and a pilot
+    policy are not projects; the true projects in the same sentences still are."""
+    text = ("下半年工作要点\n深化国际金融中心建设，支持武汉打造全国经济中心、国际交往中心，"
+            "加快建设周南社区食堂。推进绿色先进能源、新能源汽车、机器人、商业航天、"
+            "杭州海康机器人等重点项目。推进要素市场化配置综合改革试点和东六环入地改造工程。\n")
+    got = {(m.type, m.key) for m in projects.extract(parse_text(text, name="t"), ())}
+    assert got == {("Project", "周南社区食堂"), ("Project", "杭州海康机器人"),
+                   ("Program", "要素市场化配置综合改革试点"), ("Project", "东六环入地改造")}
+
+
+def test_pilot_of_a_platform_stays_a_project():
+    r = parse_text("上半年工作回顾\n完成联勤联动微平台3.0版试点建设。\n", name="t")
+    assert [(m.type, m.key) for m in projects.extract(r, ())] == [("Project", "联勤联动微平台3.0版试点")]

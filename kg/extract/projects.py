@@ -56,6 +56,7 @@ def _lex() -> dict:
     kinds = {k: tuple(sorted((r["word"] for r in generic_rows if r["kind"] == k), key=len, reverse=True))
              for k in ("category", "start", "field")}
     bound_rows = load_tsv("lexicons/projects_boundary.tsv")
+    goal_rows = load_tsv("lexicons/projects_goals.tsv")
     bounds = [r["word"] for r in bound_rows]
     status = [r["word"] for r in load_tsv("lexicons/status.tsv")]
     follow = sorted(set(cues) | set(bounds) | set(status) | set(heads), key=len, reverse=True)
@@ -82,7 +83,16 @@ def _lex() -> dict:
         "generic_tail": re.compile(f"(?:{alternation(generic)}|\\d+)*$"),
         "count": re.compile(f"\\d+(?:\\.\\d+)?[万亿]?多?{alternation(r['word'] for r in load_tsv('lexicons/projects_measures.tsv'))}(?:以上)?"),
         "quoted_after": re.compile(f"{alternation(heads)}(?=“)"),
+        "goal_heads": _longest(r["word"] for r in goal_rows if r["kind"] == "head"),
+        "goal_scope": re.compile(alternation(r["word"] for r in goal_rows if r["kind"] == "scope")),
+        "goal_verbs": re.compile(alternation(r["word"] for r in goal_rows if r["kind"] == "verb")),
+        "industry": re.compile(alternation(r["word"] for r in load_tsv("lexicons/projects_industries.tsv"))),
+        "program_heads": _longest(r["word"] for r in load_tsv("lexicons/projects_programs.tsv")),
     }
+
+
+def _longest(words) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=len, reverse=True))
 
 
 def is_generic(name: str) -> bool:
@@ -103,6 +113,51 @@ def is_generic(name: str) -> bool:
     rest = lex["generic_re"].sub("", rest)
     rest = re.sub(r"\d+", "", rest)
     return specific_chars(rest) < 2
+
+
+def is_goal(name: str) -> bool:
+    """True when ``name`` is a goal a place sets itself (国际金融中心, 全国经济中心,
+    具有全球影响力的产业科技创新中心): a goal head (``projects_goals.tsv``) with only
+    scope words before it, after a goal verb inside the name if there is one.
+
+    >>> is_goal("国际金融中心"), is_goal("全国性综合交通枢纽"), is_goal("国家生猪技术创新中心")
+    (True, True, False)
+    """
+    lex = _lex()
+    plain = strip_quotes(name)
+    verbs = list(lex["goal_verbs"].finditer(plain))
+    if verbs:
+        plain = plain[verbs[-1].end():]
+    head = next((h for h in lex["goal_heads"] if plain.endswith(h)), None)
+    if head is None:
+        return False
+    rest = lex["goal_scope"].sub("", plain[:-len(head)])
+    return specific_chars(rest) < 2
+
+
+def is_industry(name: str) -> bool:
+    """True when ``name`` is made only of industry words and their modifiers
+    (``projects_industries.tsv``): 新能源汽车, 绿色先进能源; not 杭州海康机器人.
+
+    >>> is_industry("绿色先进能源"), is_industry("商业航天"), is_industry("杭州海康机器人")
+    (True, True, False)
+    """
+    return specific_chars(_lex()["industry"].sub("", strip_quotes(name))) < 2
+
+
+def is_pilot(name: str) -> bool:
+    """True when ``name`` ends in a program head (试点, ``projects_programs.tsv``) and
+    holds no project head before it: a pilot policy, a Program.
+
+    >>> is_pilot("要素市场化配置综合改革试点"), is_pilot("联勤联动微平台3.0版试点")
+    (True, False)
+    """
+    lex = _lex()
+    plain = strip_quotes(name)
+    head = next((h for h in lex["program_heads"] if plain.endswith(h)), None)
+    if head is None:
+        return False
+    return lex["head_re"].search(plain[:-len(head)]) is None
 
 
 def key_of(name: str) -> str:
@@ -183,7 +238,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                                dict(status_attrs(report, qa, qb)))
                 extra.append(prog)
                 for ia, ib in _items(text, lo, lo + q.start()):
-                    if not inside_blocked(ia, ib) and not is_generic(text[ia:ib]):
+                    if not inside_blocked(ia, ib) and not _kind_only(text[ia:ib]):
                         cands.append((ia, ib, ()))
                         member_of[(ia, ib)] = prog.key
                 continue
@@ -192,7 +247,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             if g > lo and text[g - 1] == LIST_END:  # A、B等(一批产业)项目: the items are projects
                 if lex["heads"][h.group(0)] == "strong" and not any(f in tail for f in lex["field"]):
                     for ia, ib in _items(text, lo, g - 1):
-                        if not inside_blocked(ia, ib) and not is_generic(text[ia:ib]):
+                        if not inside_blocked(ia, ib) and not _kind_only(text[ia:ib]):
                             cands.append((ia, ib, ()))
                 continue
             a = left_edge(text, lo, h.start(), lex["stops"], min_chars=2, soft=lex["soft"])
@@ -214,6 +269,8 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
                 continue
             if is_generic(name) or inside_blocked(a, end):
                 continue
+            if is_goal(name):
+                continue  # 建设国际金融中心: a goal, not a build
             items = tuple(_items(text, lo, a - 1)) if a > lo and text[a - 1] == LIST_END else ()
             cands.append((a, end, items))
 
@@ -247,9 +304,14 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
         if (sp.start, sp.end) in member_of:
             rels.append(Rel("belongsToProgram", "Program", member_of[(sp.start, sp.end)]))
-        typ = "Program" if _campaign(text, sp.start, name) else "Project"
+        typ = "Program" if _campaign(text, sp.start, name) or is_pilot(name) else "Project"
         out.append(Mention(typ, name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
     return out + extra
+
+
+def _kind_only(item: str) -> bool:
+    """True for a list item that names a kind, an industry or a goal, not a project."""
+    return is_generic(item) or is_industry(item) or is_goal(item)
 
 
 class _Span:
@@ -293,4 +355,4 @@ def _is_report_place(report: Report, m: Mention) -> bool:
     return m.type == "AdministrativeArea" and m.key == report.meta.get("place")
 
 
-__all__ = ["extract", "key_of", "is_generic"]
+__all__ = ["extract", "key_of", "is_generic", "is_goal", "is_industry", "is_pilot"]
