@@ -234,3 +234,10 @@ def test_goals_industries_and_pilots_are_not_projects():
 def test_pilot_of_a_platform_stays_a_project():
     r = parse_text("上半年工作回顾\n完成联勤联动微平台3.0版试点建设。\n", name="t")
     assert [(m.type, m.key) for m in projects.extract(r, ())] == [("Project", "联勤联动微平台3.0版试点")]
+
+
+def test_demonstration_zones_and_listed_campaign_works_are_not_projects():
+    r = parse_text("下半年工作要点\n高质量建设长三角生态绿色一体化发展示范区，加快滨江公园建设。"
+                   "深入实施绿色低碳发展和能源保供稳价工程，推进黄浦江挡潮闸工程建设。\n", name="t")
+    got = [(m.type, m.key) for m in projects.extract(r, ())]
+    assert got == [("Project", "滨江公园"), ("Program", "能源保供稳价"), ("Project", "黄浦江挡潮闸")]

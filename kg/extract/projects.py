@@ -304,7 +304,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
         if (sp.start, sp.end) in member_of:
             rels.append(Rel("belongsToProgram", "Program", member_of[(sp.start, sp.end)]))
-        typ = "Program" if _campaign(text, sp.start, name) or is_pilot(name) else "Project"
+        typ = "Program" if _campaign(text, sp.start, name, c_lo) or is_pilot(name) else "Project"
         out.append(Mention(typ, name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
     return out + extra
 
@@ -334,12 +334,19 @@ def _soft_after(text: str, pos: int) -> str | None:
     return next((w for w in _lex()["soft_words"] if text.startswith(w, pos)), None)
 
 
-def _campaign(text: str, start: int, name: str) -> bool:
-    """True for a …工程 right after a campaign verb (实施…工程), and for a quoted name
-    with nothing but 项目/工程 after it (“两重”项目): a program, not a build."""
+def _campaign(text: str, start: int, name: str, c_lo: int = 0) -> bool:
+    """True for a …工程 after a campaign verb (实施…工程; 实施A、B和…工程, with no
+    project cue between them), and for a quoted name with nothing but 项目/工程 after
+    it (“两重”项目): a program, not a build."""
     if re.fullmatch(r"“[^“”]+”(?:项目|工程)", name):
         return True
-    return name.endswith("工程") and text.endswith(_lex()["campaign"], 0, start)
+    if not name.endswith("工程"):
+        return False
+    lex = _lex()
+    if text.endswith(lex["campaign"], 0, start):
+        return True
+    verb_ends = [i for i in range(c_lo, start) if text.endswith(lex["campaign"], c_lo, i)]
+    return bool(verb_ends) and lex["cue_re"].search(text, verb_ends[-1], start) is None
 
 
 def _unplaced(report: Report, name: str) -> str:
