@@ -241,3 +241,8 @@ def test_demonstration_zones_and_listed_campaign_works_are_not_projects():
                    "深入实施绿色低碳发展和能源保供稳价工程，推进黄浦江挡潮闸工程建设。\n", name="t")
     got = [(m.type, m.key) for m in projects.extract(r, ())]
     assert got == [("Project", "滨江公园"), ("Program", "能源保供稳价"), ("Project", "黄浦江挡潮闸")]
+
+
+def test_a_list_ending_in_a_field_of_works_makes_its_items_projects():
+    r = parse_text("下半年工作要点\n推进二道河水库等重点水利工程建设，有效管控高耗能高排放项目。\n", name="t")
+    assert [(m.type, m.key) for m in projects.extract(r, ())] == [("Project", "二道河水库")]
