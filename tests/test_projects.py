@@ -246,3 +246,10 @@ def test_demonstration_zones_and_listed_campaign_works_are_not_projects():
 def test_a_list_ending_in_a_field_of_works_makes_its_items_projects():
     r = parse_text("下半年工作要点\n推进二道河水库等重点水利工程建设，有效管控高耗能高排放项目。\n", name="t")
     assert [(m.type, m.key) for m in projects.extract(r, ())] == [("Project", "二道河水库")]
+
+
+def test_talent_programmes_and_deepened_works_are_programs():
+    r = parse_text("下半年工作要点\n深入推进青年科技人才工程，深化新时代山海协作工程，"
+                   "推进滨江公园建设。\n", name="t")
+    got = [(m.type, m.key) for m in projects.extract(r, ())]
+    assert got == [("Program", "青年科技人才"), ("Program", "新时代山海协作"), ("Project", "滨江公园")]

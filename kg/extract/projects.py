@@ -145,11 +145,11 @@ def is_industry(name: str) -> bool:
     return specific_chars(_lex()["industry"].sub("", strip_quotes(name))) < 2
 
 
-def is_pilot(name: str) -> bool:
-    """True when ``name`` ends in a program head (试点, ``projects_programs.tsv``) and
-    holds no project head before it: a pilot policy, a Program.
+def is_policy(name: str) -> bool:
+    """True when ``name`` ends in a program head (试点, 人才工程: ``projects_programs.tsv``)
+    and holds no project head before it: a pilot policy or a programme, a Program.
 
-    >>> is_pilot("要素市场化配置综合改革试点"), is_pilot("联勤联动微平台3.0版试点")
+    >>> is_policy("要素市场化配置综合改革试点"), is_policy("联勤联动微平台3.0版试点")
     (True, False)
     """
     lex = _lex()
@@ -304,7 +304,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         rels += [Rel("namedAfter", "Person", k) for k in people if key.startswith(k) and len(key) > len(k)]
         if (sp.start, sp.end) in member_of:
             rels.append(Rel("belongsToProgram", "Program", member_of[(sp.start, sp.end)]))
-        typ = "Program" if _campaign(text, sp.start, name, c_lo) or is_pilot(name) else "Project"
+        typ = "Program" if _campaign(text, sp.start, name, c_lo) or is_policy(name) else "Project"
         out.append(Mention(typ, name, sp.start, sp.end, key, attrs, tuple(dict.fromkeys(rels))))
     return out + extra
 
@@ -362,4 +362,4 @@ def _is_report_place(report: Report, m: Mention) -> bool:
     return m.type == "AdministrativeArea" and m.key == report.meta.get("place")
 
 
-__all__ = ["extract", "key_of", "is_generic", "is_goal", "is_industry", "is_pilot"]
+__all__ = ["extract", "key_of", "is_generic", "is_goal", "is_industry", "is_policy"]
