@@ -238,9 +238,11 @@ def test_pilot_of_a_platform_stays_a_project():
 
 def test_demonstration_zones_and_listed_campaign_works_are_not_projects():
     r = parse_text("下半年工作要点\n高质量建设长三角生态绿色一体化发展示范区，加快滨江公园建设。"
-                   "深入实施绿色低碳发展和能源保供稳价工程，推进黄浦江挡潮闸工程建设。\n", name="t")
+                   "深入实施绿色低碳发展和能源保供稳价工程，推进黄浦江挡潮闸工程建设。"
+                   "实施完整社区建设、停车便利化工程。\n", name="t")
     got = [(m.type, m.key) for m in projects.extract(r, ())]
-    assert got == [("Project", "滨江公园"), ("Program", "能源保供稳价"), ("Project", "黄浦江挡潮闸")]
+    assert got == [("Project", "滨江公园"), ("Program", "能源保供稳价"), ("Project", "黄浦江挡潮闸"),
+                   ("Program", "停车便利化")]
 
 
 def test_a_list_ending_in_a_field_of_works_makes_its_items_projects():

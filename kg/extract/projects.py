@@ -340,13 +340,19 @@ def _campaign(text: str, start: int, name: str, c_lo: int = 0) -> bool:
     it (“两重”项目): a program, not a build."""
     if re.fullmatch(r"“[^“”]+”(?:项目|工程)", name):
         return True
-    if not name.endswith("工程"):
-        return False
+    return name.endswith("工程") and _after_campaign(text, start, c_lo)
+
+
+def _after_campaign(text: str, start: int, c_lo: int) -> bool:
+    """True when a campaign verb of the clause governs what starts at ``start``: right
+    before it, or before a list it ends (实施A、B工程), or with no project cue between."""
     lex = _lex()
     if text.endswith(lex["campaign"], 0, start):
         return True
     verb_ends = [i for i in range(c_lo, start) if text.endswith(lex["campaign"], c_lo, i)]
-    return bool(verb_ends) and lex["cue_re"].search(text, verb_ends[-1], start) is None
+    if not verb_ends:
+        return False
+    return text[start - 1] in "、和及与" or lex["cue_re"].search(text, verb_ends[-1], start) is None
 
 
 def _unplaced(report: Report, name: str) -> str:
