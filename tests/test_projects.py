@@ -255,3 +255,8 @@ def test_talent_programmes_and_deepened_works_are_programs():
                    "推进滨江公园建设。\n", name="t")
     got = [(m.type, m.key) for m in projects.extract(r, ())]
     assert got == [("Program", "青年科技人才"), ("Program", "新时代山海协作"), ("Project", "滨江公园")]
+
+
+def test_centres_named_only_by_their_function_are_kinds():
+    r = parse_text("下半年工作要点\n推进产学研协同创新中心、成果孵化平台和周南社区食堂建设。\n", name="t")
+    assert [m.key for m in projects.extract(r, ())] == ["周南社区食堂"]
