@@ -126,10 +126,11 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
     return ds
 
 
-def union_graph(ds: Dataset) -> Graph:
+def union_graph(src: Graph | Dataset) -> Graph:
+    """Every triple of every graph of ``src``, with the project's prefixes bound."""
     g = Graph()
     bind_prefixes(g)
-    for ctx in ds.graphs():
+    for ctx in src.graphs() if isinstance(src, Dataset) else (src,):
         for t in ctx:
             g.add(t)
     return g

@@ -23,9 +23,9 @@ from pathlib import Path
 import networkx as nx
 from rdflib import Dataset, Graph
 
-from kg.build import bind_prefixes
+from kg.build import bind_prefixes, union_graph
 from kg.errors import InputError
-from kg.graphview import _ATTR_PROPS, entity_graph, iter_triples
+from kg.graphview import _ATTR_PROPS, entity_graph
 from kg.output import ensure_dir, write_many
 from kg.serialize import to_trig, to_turtle
 from kg.vocab import PREFIXES
@@ -39,18 +39,9 @@ NODE_COLUMNS = ["label", "label_pinyin", "cls", "key", "status", *_ATTR_PROPS, "
 LIST_SEP = "\n"
 
 
-def union(src: Graph | Dataset) -> Graph:
-    """Every triple of every graph, with the project's prefixes bound."""
-    g = Graph()
-    bind_prefixes(g)
-    for t in iter_triples(src, (None, None, None)):
-        g.add(t)
-    return g
-
-
 def to_ntriples(g: Graph | Dataset) -> str:
     """N-Triples, one line per triple, sorted (rdflib's own order changes between runs)."""
-    text = union(g).serialize(format="nt")
+    text = union_graph(g).serialize(format="nt")
     return "".join(sorted(set(ln + "\n" for ln in text.splitlines() if ln.strip())))
 
 
@@ -62,7 +53,7 @@ def jsonld_context() -> dict:
 def to_jsonld(g: Graph | Dataset) -> str:
     """JSON-LD compacted with :func:`jsonld_context` (inlined, so the file stands alone)."""
     ctx = jsonld_context()["@context"]
-    text = union(g).serialize(format="json-ld", context=ctx, auto_compact=True)
+    text = union_graph(g).serialize(format="json-ld", context=ctx, auto_compact=True)
     return json.dumps(_canonical(json.loads(text)), ensure_ascii=False, indent=1,
                       sort_keys=True) + "\n"
 
@@ -156,7 +147,7 @@ def to_csv(src: Graph | Dataset) -> dict[str, str]:
 def render(src: Graph | Dataset, fmt: str) -> str | bytes | dict[str, str]:
     """The export of ``src`` in ``fmt`` (text, bytes, or file name -> text for CSV)."""
     if fmt == "ttl":
-        return to_turtle(union(src))
+        return to_turtle(union_graph(src))
     if fmt == "trig":
         ds = _dataset(src)
         bind_prefixes(ds)

@@ -15,13 +15,10 @@ from kg.resources import ONTOLOGY
 
 def load_graph(path: str | Path) -> Graph:
     """A built graph file as one graph (named graphs merged), or a one-line error."""
+    from kg.build import union_graph
     from kg.graphview import load_data
 
-    g = Graph()
-    for ctx in load_data(path).graphs():
-        for t in ctx:
-            g.add(t)
-    return g
+    return union_graph(load_data(path))
 
 
 def validate_graph(data: Graph, shapes_path: Path | None = None) -> tuple[bool, str]:
