@@ -228,7 +228,7 @@ def add_report(g: Graph, res: ReportResult) -> None:
     mention_iri: dict[int, URIRef] = {}
 
     def mention_node(m: Mention) -> URIRef:
-        node = URIRef(f"{rep}/mention/{m.start}-{m.end}-{_kebab(m.type)}")
+        node = URIRef(f"{rep}/mention/{m.start}-{m.end}-{ids.kebab(m.type)}")
         mention_iri[id(m)] = node
         return node
 
@@ -343,10 +343,6 @@ def add_report(g: Graph, res: ReportResult) -> None:
             node = URIRef(e.iri)
             if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
                 assert_rel(node, KG.locatedIn, area, rep)
-
-
-def _kebab(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
 def _url(value: str) -> URIRef | Literal:

@@ -72,12 +72,9 @@ def curie(iri: URIRef | str) -> str:
     >>> curie("https://w3id.org/gwr-kg/ontology#segmentOf")
     'kg:segmentOf'
     """
-    s = str(iri)
-    best = None
-    for p, ns in PREFIXES.items():
-        if s.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = p
-    return f"{best}:{s[len(PREFIXES[best]):]}" if best else s
+    from kg.results import compact
+
+    return compact(str(iri))
 
 
 @functools.cache

@@ -60,7 +60,7 @@ def digest(*parts: str, n: int = 10) -> str:
 def entity_iri(cls: str, key: str, scope: str, base: str | None = None) -> str:
     """IRI of an entity of class ``cls`` named ``key`` within the place ``scope``."""
     b = base or globals()["base"]()
-    return f"{b}id/{slug(scope)}/{_kebab(cls)}/{slug(key)}-{digest(cls, key, scope)}"
+    return f"{b}id/{slug(scope)}/{kebab(cls)}/{slug(key)}-{digest(cls, key, scope)}"
 
 
 def report_iri(name: str, base: str | None = None) -> str:
@@ -73,5 +73,6 @@ def graph_iri(name: str, base: str | None = None) -> str:
     return f"{b}graph/{slug(name, 48)}-{digest(name, n=6)}"
 
 
-def _kebab(name: str) -> str:
+def kebab(name: str) -> str:
+    """``RoadSegment`` -> ``road-segment``."""
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
