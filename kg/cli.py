@@ -245,5 +245,76 @@ def stats(data: Path, fmt: str, top: int) -> None:
     print_stats(result, Console())
 
 
+# --- the annotated corpus of names (issue 10) ---
+
+@main.group()
+def annotate() -> None:
+    """Make, check and convert the annotated corpus of names (data/annotations/)."""
+
+
+@annotate.command("draft")
+@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Working file to write (one unit a line, [[name|Type]] marks).")
+@click.option("--empty", is_flag=True, help="No marks: for an annotation without a draft.")
+def annotate_draft(report: Path, out: Path, empty: bool) -> None:
+    """Write a working file for REPORT, marked by the rule extractors (or unmarked)."""
+    from kg.ingest import read_report
+    from kg.names.corpus import to_marked, units
+    from kg.names.draft import draft
+    from kg.output import write_atomic
+
+    rep = read_report(report)
+    us = units(rep) if empty else draft(rep)
+    lines = [f"{u.id.rsplit('/', 1)[1]}\t{to_marked(u.text, u.spans)}" for u in us]
+    write_atomic(out, "\n".join(lines) + "\n")
+    click.echo(f"wrote {out}: {len(us)} units, {sum(len(u.spans) for u in us)} marks")
+
+
+@annotate.command("check")
+@click.argument("marked", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", "report", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def annotate_check(marked: Path, report: Path) -> None:
+    """Check a working file against its report (text unchanged, marks well formed)."""
+    from collections import Counter
+
+    from kg.ingest import read_report
+    from kg.names.corpus import read_marked, units
+
+    got = read_marked(marked, units(read_report(report)))
+    counts = Counter(t for u in got for _, _, t in u.spans)
+    click.echo(f"{marked}: {len(got)} units, {sum(counts.values())} spans: "
+               + ", ".join(f"{t} {n}" for t, n in sorted(counts.items())))
+
+
+@annotate.command("import")
+@click.argument("marked", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--report", "report", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def annotate_import(marked: Path, report: Path, out: Path) -> None:
+    """Turn a checked working file into the corpus format (JSONL)."""
+    from kg.ingest import read_report
+    from kg.names.corpus import read_marked, units
+    from kg.output import write_atomic
+
+    rep_units = units(read_report(report))
+    got = read_marked(marked, rep_units)
+    if len(got) != len(rep_units):
+        missing = sorted({u.id for u in rep_units} - {u.id for u in got})
+        raise InputError(f"{marked}: {len(missing)} units missing (first {missing[0]})")
+    write_atomic(out, "".join(u.to_json() + "\n" for u in got))
+    click.echo(f"wrote {out}: {len(got)} units, {sum(len(u.spans) for u in got)} spans")
+
+
+@annotate.command("bio")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def annotate_bio(files: tuple[Path, ...]) -> None:
+    """Print corpus FILES as CoNLL-style BIO (a character and its tag a line)."""
+    from kg.names.corpus import read_jsonl, to_conll
+
+    for f in files:
+        sys.stdout.write(to_conll(read_jsonl(f)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
