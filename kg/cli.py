@@ -145,7 +145,8 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
         return
     if not query:
         raise click.UsageError("give a query NAME, FILE.rq or SPARQL text (or --list)")
-    out = run_query(query, data, parse_params(params), fmt, engine)
+    # offline: the query runs in a child process cut off the network (the second wall)
+    out = run_query(query, data, parse_params(params), fmt, engine, offline=True)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
 
 
@@ -162,13 +163,15 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
               help="Result-size limit per query (rows or triples).")
 @click.option("--cors", default=None, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (default: none).")
+@click.option("--allow-host", "hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host is NAME (default: loopback names and --host).")
 def serve(data: Path | None, host: str, port: int, engine: str | None, timeout: float,
-          max_rows: int, cors: str | None) -> None:
+          max_rows: int, cors: str | None, hosts: tuple[str, ...]) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from kg.serve import serve_forever
 
     serve_forever(data, host=host, port=port, engine=engine, timeout=timeout,
-                  max_rows=max_rows, cors=cors)
+                  max_rows=max_rows, cors=cors, hosts=hosts)
 
 
 

@@ -403,6 +403,39 @@ def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1) -> nx.Multi
     return view.subgraph(near).copy()
 
 
+def inline_contexts_only(path: Path) -> None:
+    """Refuse a JSON-LD file whose ``@context`` names a remote or local document
+    (a URL, a path, ``@import``): reading a graph file never fetches or opens what it names.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.jsonld"
+    >>> _ = f.write_text('{"@context": "http://127.0.0.1:9/c", "@id": "urn:a"}', encoding="utf-8")
+    >>> inline_contexts_only(f)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: g.jsonld: refused: the JSON-LD @context names another document (http://127.0.0.1:9/c); only inline contexts are read
+    """
+    import json
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not valid JSON-LD: {str(exc).splitlines()[0][:200]}") from None
+    stack = [doc]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, list):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            for key, value in x.items():
+                if key in ("@context", "@import"):
+                    refs = value if isinstance(value, list) else [value]
+                    for ref in refs:
+                        if isinstance(ref, str) or key == "@import":
+                            raise InputError(f"{path.name}: refused: the JSON-LD {key} names another "
+                                             f"document ({str(ref)[:80]}); only inline contexts are read")
+                stack.append(value)
+
+
 def load_data(path: str | Path) -> Dataset:
     """Read a built graph (``.trig``/``.nq`` keep their named graphs; ``.ttl``/``.nt``/
     ``.jsonld`` go into the default graph) into a Dataset.
@@ -422,6 +455,8 @@ def load_data(path: str | Path) -> Dataset:
            ".jsonld": "json-ld", ".json": "json-ld"}.get(path.suffix.lower())
     if fmt is None:
         raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt or .jsonld)")
+    if fmt == "json-ld":
+        inline_contexts_only(path)
     ds = Dataset()
     try:
         if fmt in ("trig", "nquads"):

@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.errors import QueryError, ResourceError
-from kg.guard import check_read_only, inspect_query
+from kg.guard import check_read_only, inspect_query, looks_like_sparql
 from kg.resources import QUERIES, load_toml
 from kg.results import render
 from kg.store import QueryResult, load_store
@@ -112,8 +112,7 @@ def resolve_query(arg: str) -> tuple[str, QuerySpec | None]:
         except OSError as exc:
             raise QueryError(f"{arg}: cannot read query file ({exc.strerror})") from None
         return text, parse_spec(path.stem, text, arg)
-    info = inspect_query(arg)
-    if info.form is not None or info.update_words:
+    if looks_like_sparql(arg):
         return arg, None  # an update is refused later, with a clear message
     raise QueryError(f"{arg}: not a library query (see `kg query --list`), a .rq file "
                      "or SPARQL text")
@@ -269,8 +268,8 @@ def execute(store, text: str, params: Mapping[str, str] | None = None,
     """
     text, terms = _bind(text, params or {}, spec)
     text = with_prefixes(text)
-    check_read_only(text, store.graphs())
-    return store.query(text, max_rows=max_rows, bindings=terms)
+    checked = check_read_only(text, store.graphs())
+    return store.query(checked.text, max_rows=max_rows, bindings=terms)
 
 
 def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
@@ -299,14 +298,25 @@ def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
 
 
 def run_query(query: str, data: str | Path | None = None, params: Mapping[str, str] | None = None,
-              fmt: str = "table", engine: str | None = None) -> str:
+              fmt: str = "table", engine: str | None = None, offline: bool = False) -> str:
     """Load ``data`` (default ``build/kg.ttl``), run a library NAME, a ``.rq`` file or
-    SPARQL text with ``params``, and return the result in ``fmt``."""
+    SPARQL text with ``params``, and return the result in ``fmt``.
+
+    ``offline``: run the query in a forked child cut off the network
+    (:func:`kg.sandbox.run_offline`), as ``kg query`` does.
+    """
     text, spec = resolve_query(query)
     store = load_store(data, engine)
-    res = execute(store, text, params, spec)
-    labels = labels_for(store, res) if fmt == "table" else None
-    return render(res, fmt, labels)
+
+    def work() -> str:
+        res = execute(store, text, params, spec)
+        labels = labels_for(store, res) if fmt == "table" else None
+        return render(res, fmt, labels)
+
+    if offline:
+        from kg.sandbox import run_offline
+        return run_offline(work)
+    return work()
 
 
 def list_text() -> str:

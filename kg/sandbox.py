@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 
 from kg.errors import KgError, QueryError
+from kg.netguard import network_off
 
 
 class LimitExceeded(QueryError):
@@ -38,12 +39,13 @@ def _current_vsize() -> int:
 
 
 def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 << 20,
-                memory: int | None = 1 << 30):
+                memory: int | None = 1 << 30, offline: bool = True):
     """``fn()`` computed in a forked child; its return value must pickle.
 
     ``KgError`` raised in the child is raised again here; a time, size or memory
     overrun raises :class:`LimitExceeded`. ``memory`` is the extra address space (bytes)
     the child may take beyond what the parent already maps (``None``: no limit).
+    ``offline``: the child runs cut off the network (:func:`kg.netguard.network_off`).
     """
     r, w = os.pipe()
     pid = os.fork()
@@ -51,6 +53,8 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
         code = 0
         try:
             os.close(r)
+            if offline:
+                network_off()
             if memory is not None:
                 import resource
                 limit = _current_vsize() + memory
@@ -85,7 +89,7 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
             if left <= 0:
                 failure = f"query exceeded the time limit of {timeout:g} s"
                 break
-            ready, _, _ = select.select([r], [], [], left)
+            ready, _, _ = select.select([r], [], [], None if left == float("inf") else left)
             if not ready:
                 continue
             chunk = os.read(r, 1 << 16)
@@ -122,4 +126,9 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
     raise RuntimeError(f"query process failed: {value}")
 
 
-__all__ = ["run_limited", "LimitExceeded"]
+def run_offline(fn: Callable[[], object]):
+    """``fn()`` in a forked child cut off the network, with no time or size limit."""
+    return run_limited(fn, timeout=float("inf"), max_bytes=1 << 62, memory=None)
+
+
+__all__ = ["run_limited", "run_offline", "LimitExceeded"]

@@ -290,7 +290,28 @@ def _home_html(query: str, result: str) -> bytes:
 
 # -- HTTP ----------------------------------------------------------------------------
 
-def make_handler(endpoint: Endpoint, cors: str | None = None):
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def host_name(header: str | None) -> str | None:
+    """The name part of a Host header (no port), lower-cased.
+
+    >>> host_name("LocalHost:8000"), host_name("[::1]:80"), host_name(None)
+    ('localhost', '[::1]', None)
+    """
+    if not header:
+        return None
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header.split("]")[0] + "]"
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, ...] = ()):
+    """The request handler. ``hosts``: names the Host header may carry besides the
+    loopback names (DNS rebinding is refused); ``cors``: the one other origin allowed."""
+    allowed_hosts = {h.lower() for h in LOOPBACK_NAMES + tuple(hosts)}
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-sparql/0.1"
         protocol_version = "HTTP/1.1"
@@ -314,10 +335,35 @@ def make_handler(endpoint: Endpoint, cors: str | None = None):
         def _error(self, status: int, message: str):
             self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
+        def _refused(self) -> bool:
+            """Refuse a request for another host name or from another site (403)."""
+            host = host_name(self.headers.get("Host"))
+            if host is None or host not in allowed_hosts:
+                self._error(403, f"refused: Host {host or '(none)'} is not this server "
+                            "(kg serve --allow-host NAME adds one)")
+                return True
+            origin = (self.headers.get("Origin") or "").strip().rstrip("/")
+            if origin and origin != "null":
+                own = host_name(urlsplit(origin).netloc) in allowed_hosts
+                if not own and origin != (cors or "").rstrip("/") and cors != "*":
+                    self._error(403, f"refused: cross-origin request from {origin} "
+                                "(kg serve --cors ORIGIN allows one)")
+                    return True
+            elif origin == "null" and cors != "*":
+                self._error(403, "refused: cross-origin request from an opaque origin")
+                return True
+            site = (self.headers.get("Sec-Fetch-Site") or "").lower()
+            if site == "cross-site" and not cors:
+                self._error(403, "refused: cross-site request (kg serve --cors ORIGIN allows one)")
+                return True
+            return False
+
         def do_HEAD(self):
             self.do_GET()
 
         def do_OPTIONS(self):
+            if self._refused():
+                return
             extra = {"Allow": "GET, POST, HEAD, OPTIONS"}
             if cors:
                 extra.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -325,9 +371,14 @@ def make_handler(endpoint: Endpoint, cors: str | None = None):
             self._send(204, "text/plain", b"", extra)
 
         def do_GET(self):
+            if self._refused():
+                return
             self._dispatch(parse_qs(urlsplit(self.path).query, keep_blank_values=True))
 
         def do_POST(self):
+            if self._refused():
+                self.close_connection = True
+                return
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
@@ -420,13 +471,15 @@ def make_handler(endpoint: Endpoint, cors: str | None = None):
 
 def make_server(data: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000,
                 engine: str | None = None, timeout: float = 10.0, max_rows: int = 10000,
-                cors: str | None = None, workers: int = 2) -> ThreadingHTTPServer:
+                cors: str | None = None, workers: int = 2,
+                hosts: tuple[str, ...] = ()) -> ThreadingHTTPServer:
     """A ready, not yet serving, HTTP server for the graph in ``data``."""
     if timeout <= 0 or max_rows <= 0:
         raise QueryError("--timeout and --max-rows must be positive")
     endpoint = Endpoint(load_store(data, engine), timeout=timeout, max_rows=max_rows,
                         workers=workers)
-    server = ThreadingHTTPServer((host, port), make_handler(endpoint, cors))
+    names = tuple(hosts) + ((host,) if host not in ("0.0.0.0", "::", "") else ())
+    server = ThreadingHTTPServer((host, port), make_handler(endpoint, cors, names))
     server.daemon_threads = True
     server.endpoint = endpoint  # type: ignore[attr-defined]
     return server

@@ -342,7 +342,7 @@ def construct(src: Graph | Dataset, query: str) -> Graph:
     for t in iter_triples(src, (None, None, None)):
         union.add(t)
     store = load_store(data=union.serialize(format="nt"), fmt="nt")
-    res = store.query(text)
+    res = store.query(info.text)
     out = Graph()
     named: set[URIRef] = set()
     for s, p, o in res.triples:
