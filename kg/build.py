@@ -41,9 +41,10 @@ class ReportResult:
     entities: list[Entity]
 
 
-def analyse(report: Report) -> ReportResult:
-    """Extract and resolve one report (meta mentions for speaker and place included)."""
-    mentions = extract(report) + _meta_mentions(report)
+def analyse(report: Report, tagger=True) -> ReportResult:
+    """Extract and resolve one report (meta mentions for speaker and place included);
+    ``tagger=False``: names from the rules alone."""
+    mentions = extract(report, tagger=tagger) + _meta_mentions(report)
     mentions = sorted(set_unique(mentions), key=Mention.sort_key)
     return ReportResult(report, mentions, resolve(report, mentions))
 
@@ -107,7 +108,7 @@ def bind_prefixes(g: Graph) -> None:
 
 def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
                   progress: Callable[[Report], None] | None = None,
-                  results: list[ReportResult] | None = None) -> Dataset:
+                  results: list[ReportResult] | None = None, tagger: bool = True) -> Dataset:
     """One named graph per report (plus the ontology's own graph)."""
     ds = Dataset()
     bind_prefixes(ds)
@@ -116,7 +117,7 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
         for t in ontology_graph():
             og.add(t)
     for report in reports:
-        res = analyse(report)
+        res = analyse(report, tagger=tagger)
         if results is not None:
             results.append(res)
         g = ds.graph(URIRef(ids.graph_iri(report.name)))

@@ -53,7 +53,10 @@ def main() -> None:
               type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--encoding", default=None, help="Text encoding of the reports (default: detect).")
 @click.option("--no-html", is_flag=True, help="Skip writing graph.html.")
-def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool) -> None:
+@click.option("--names", type=click.Choice(["tagger", "rules"]), default="tagger", show_default=True,
+              help="Names from the trained tagger merged with the rules, or from the rules alone.")
+def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool,
+          names: str) -> None:
     """Build the graph of REPORTS (default: every file in data/reports/)."""
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -64,7 +67,8 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
                   console=err_console, transient=True, disable=not show) as bar:
         task = bar.add_task("building", total=len(reports) or None)
         summary = run_build(reports, out_dir, encoding=encoding, html=not no_html,
-                            progress=lambda r: bar.update(task, advance=1, description=r.name))
+                            progress=lambda r: bar.update(task, advance=1, description=r.name),
+                            tagger=names == "tagger")
     console = Console()
     table = Table(title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
                   show_header=True)
@@ -85,14 +89,16 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
               show_default=True)
 @click.option("--encoding", default=None, help="Text encoding (default: detect).")
 @click.option("--types", default=None, help="Only these mention types, comma-separated.")
-def extract(report: Path, fmt: str, encoding: str | None, types: str | None) -> None:
+@click.option("--names", type=click.Choice(["tagger", "rules"]), default="tagger", show_default=True,
+              help="Names from the trained tagger merged with the rules, or from the rules alone.")
+def extract(report: Path, fmt: str, encoding: str | None, types: str | None, names: str) -> None:
     """Show what the extractor finds in REPORT (offsets count from the file start)."""
     from kg.build import analyse
     from kg.ingest import read_report
     from kg.report_json import extraction_json
 
     rep = read_report(report, encoding)
-    res = analyse(rep)
+    res = analyse(rep, tagger=names == "tagger")
     wanted = parse_types(types)
     data = extraction_json(res, types=set(wanted) if wanted else None)
     if fmt == "json":
@@ -309,6 +315,22 @@ def annotate_import(marked: Path, report: Path, out: Path) -> None:
     click.echo(f"wrote {out}: {len(got)} units, {sum(len(u.spans) for u in got)} spans")
 
 
+@annotate.command("normalize")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def annotate_normalize(files: tuple[Path, ...]) -> None:
+    """Apply the guide's consistency rules to corpus FILES in place (quoted name + head)."""
+    from kg.names.corpus import extend_quoted_heads, read_jsonl
+    from kg.names.features import config
+    from kg.output import write_atomic
+
+    heads = config()["corpus"]["quoted_heads"]
+    for f in files:
+        us = read_jsonl(f)
+        n = sum(extend_quoted_heads(u, heads) for u in us)
+        write_atomic(f, "".join(u.to_json() + "\n" for u in us))
+        click.echo(f"{f}: {n} spans changed")
+
+
 @annotate.command("bio")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def annotate_bio(files: tuple[Path, ...]) -> None:
@@ -317,6 +339,20 @@ def annotate_bio(files: tuple[Path, ...]) -> None:
 
     for f in files:
         sys.stdout.write(to_conll(read_jsonl(f)))
+
+
+@main.command("train")
+@click.option("--corpus", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Annotated corpus folder (default data/annotations/).")
+@click.option("-o", "--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Model file to write (default data/models/names.crfsuite).")
+def train_cmd(corpus: Path | None, out: Path | None) -> None:
+    """Retrain the names tagger from the annotated corpus (same corpus, same model file)."""
+    from kg.names.train import train_model
+
+    rec = train_model(corpus, out)
+    click.echo(f"trained on {rec['units']} units of {len(rec['corpus'])} reports: "
+               f"{rec['model']} ({rec['bytes']} bytes, sha256 {rec['sha256'][:12]})")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -122,7 +122,7 @@ def parse_text(text: str, name: str = "report", path: str = "",
     for k, v in (meta or {}).items():
         info[k] = v  # sidecar wins over what the text says
     _derive(info)
-    sections, paragraphs = _sections(text, body, front_end)
+    sections, paragraphs = _sections(text, body, front_end, _year(info))
     sentences = _sentences(text, paragraphs, sections)
     return Report(name=name, path=path, text=text, meta=info, body_start=body_start,
                   sections=tuple(sections), paragraphs=tuple(paragraphs),
@@ -241,6 +241,38 @@ def _derive(info: dict[str, Any]) -> None:
 
 # -- sections -------------------------------------------------------------------------
 
+def _year(info: dict[str, Any]) -> int | None:
+    try:
+        return int(str(info.get("year", "")))
+    except ValueError:
+        return None
+
+
+def year_modality(title: str, year: int | None) -> str | None:
+    """For a heading whose words name no modality: one that starts with a calendar year,
+    in a report of a known year, reviews an earlier year and plans the report's own
+    year or a later one (2026年主要工作 in a 2026 report); the same for a five-year plan
+    named first. None where it names neither.
+
+    >>> year_modality("2026年主要工作", 2026), year_modality("2025年工作回顾", 2026), year_modality("主要工作", 2026)
+    ('plan', 'review', None)
+    >>> year_modality("“十四五”时期发展成就", 2026), year_modality("“十五五”时期经济社会发展", 2026)
+    ('review', 'plan')
+    """
+    if year is None:
+        return None
+    m = re.match(r"\s*(?:(?:19|20)\d\d年?[—–-]+)?((?:19|20)\d\d)年", title)
+    if m:
+        return "review" if int(m.group(1)) < year else "plan"
+    # a five-year plan named first: “十四五” is 2021-2025, “十五五” 2026-2030
+    m = re.match(r"\s*[“\"]?十([一二三四五六七八九])五", title)
+    if m:
+        n = 10 + "一二三四五六七八九".index(m.group(1)) + 1
+        last = 2006 + 5 * (n - 11) + 4
+        return "review" if last < year else "plan"
+    return None
+
+
 def heading_modality(title: str, default: str | None = None) -> str | None:
     """The modality a heading's words announce, or ``default``.
 
@@ -290,7 +322,7 @@ def _heading(text: str, s: int, e: int, in_glossary: bool):
     return None
 
 
-def _sections(text: str, body: list[tuple[int, int]], front_end: int):
+def _sections(text: str, body: list[tuple[int, int]], front_end: int, year: int | None = None):
     sections: list[dict[str, Any]] = []
     paragraphs: list[tuple[int, int, int | None]] = []  # start, end, section index
     stack: list[int] = []      # indices into sections
@@ -317,7 +349,7 @@ def _sections(text: str, body: list[tuple[int, int]], front_end: int):
         counters[parent_path] = counters.get(parent_path, 0) + 1
         path = (f"{parent_path}." if parent_path else "") + str(counters[parent_path])
         title = text[ts:te]
-        modality = heading_modality(title)
+        modality = heading_modality(title) or year_modality(title, year)
         if modality is None:
             if parent is not None:
                 modality = sections[parent]["modality"]

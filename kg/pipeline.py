@@ -59,13 +59,14 @@ def serialize(ds: Dataset) -> tuple[str, str, int]:
 
 def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
           encoding: str | None = None, html: bool = True,
-          progress: Callable[[Report], None] | None = None) -> BuildSummary:
-    """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``."""
+          progress: Callable[[Report], None] | None = None, tagger: bool = True) -> BuildSummary:
+    """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``
+    (``tagger=False``: names from the rules alone)."""
     t0 = time.perf_counter()
     out = ensure_dir(Path(out_dir))
     reports = load_reports(paths, encoding)
     results: list[ReportResult] = []
-    ds = build_dataset(reports, progress=progress, results=results)
+    ds = build_dataset(reports, progress=progress, results=results, tagger=tagger)
     ttl, trig, n_triples = serialize(ds)
     files = {out / "kg.ttl": ttl, out / "kg.trig": trig}
     if html:

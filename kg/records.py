@@ -12,7 +12,7 @@ from typing import Any
 MODALITIES = ("review", "plan", "glossary", "other")
 
 MENTION_TYPES = (
-    "AdministrativeArea", "Village", "Community", "Zone", "Facility", "LandParcel",
+    "AdministrativeArea", "Village", "Community", "Zone", "Region", "Facility", "LandParcel",
     "PlanningUnit", "Road", "RoadSegment", "Waterway", "Project", "Program",
     "Organization", "Person", "Document", "GlossaryTerm", "Metric",
 )

@@ -17,7 +17,9 @@ def _plain(v: Any) -> Any:
 
 
 def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
-    """``{"report": {...}, "mentions": [{type, text, start, end, entity, attrs}]}``."""
+    """``{"report": {...}, "mentions": [{type, text, start, end, entity, source, attrs}]}``;
+    ``source`` says where the name came from: ``rule``, ``gazetteer``, ``tagger`` or
+    ``rule+tagger`` (both found the same span)."""
     r = res.report
     iri = {}
     for e in res.entities:
@@ -32,8 +34,9 @@ def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
     for m in res.mentions:
         if types and m.type not in types and m.attrs.get("class") not in types:
             continue
-        attrs = {k: _plain(v) for k, v in m.attrs.items() if k not in ("same_as",)}
+        attrs = {k: _plain(v) for k, v in m.attrs.items() if k not in ("same_as", "source")}
         attrs.setdefault("modality", r.modality_at(m.start))
         mentions.append({"type": m.type, "text": m.text, "start": m.start, "end": m.end,
-                         "entity": iri.get(id(m)), "attrs": attrs})
+                         "entity": iri.get(id(m)), "source": m.attrs.get("source", "rule"),
+                         "attrs": attrs})
     return {"report": report, "mentions": mentions}

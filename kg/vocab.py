@@ -38,6 +38,7 @@ class KG(DefinedNamespace):
     PlanningUnit: rdflib.URIRef
     Program: rdflib.URIRef
     Project: rdflib.URIRef
+    Region: rdflib.URIRef
     Report: rdflib.URIRef
     Review: rdflib.URIRef
     Road: rdflib.URIRef

@@ -90,5 +90,6 @@ def test_corpus_reports_name_their_own_government(path):
     from kg.ingest import read_report
     ms = [m for m in extract(read_report(path)) if m.type == "Organization"]
     keys = {m.key for m in ms}
-    assert any(k.endswith("人民政府") for k in keys), sorted(keys)
+    # its own government: 省人民政府, 自治区人民政府 or 省政府, whichever the text writes
+    assert any(k.endswith("政府") for k in keys), sorted(keys)
     assert "党中央" in keys

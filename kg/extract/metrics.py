@@ -151,7 +151,7 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
             attrs["subject"] = subject
         if change_word:
             attrs["change_word"] = change_word
-        rels = _measures(text, sent, num_s, end, found, rules)
+        rels = _measures(text, sent, num_s, end, found, rules, subject)
         key = f"{subject}{text[start:end]}"
         out.append(Mention(TYPE, text[start:end], start, end, key, attrs, rels))
     return out
@@ -323,10 +323,11 @@ def _period(text, sent, start, c, rules) -> str:
     return best
 
 
-def _measures(text, sent, s, e, found, rules) -> tuple[Rel, ...]:
-    """What the metric measures: a named thing it counts (1家星级型爱心妈咪小屋), a project
-    whose name holds it, the nearest named thing before it in its clause, or else the
-    nearest project or program shortly before it in its sentence."""
+def _measures(text, sent, s, e, found, rules, subject: str = "") -> tuple[Rel, ...]:
+    """What the metric measures, only where the text names it: a named thing it counts
+    (1家星级型爱心妈咪小屋), a project or program whose name holds it, or a named thing
+    inside the metric's own subject phrase (引江济淮工程完成投资120亿元). The nearest name
+    that is not in the subject is not taken: a metric of a generic thing measures nothing."""
     spec = rules["measures"]
     types = set(spec["types"])
     cands = [m for m in found if m.type in types and sent.start <= m.start and m.end <= sent.end]
@@ -335,11 +336,12 @@ def _measures(text, sent, s, e, found, rules) -> tuple[Rel, ...]:
     after = [m for m in cands if m.start == e]
     holding = [m for m in cands if m.type in spec["containers"] and m.start <= s and e <= m.end
                and (m.start, m.end) != (s, e)]
-    a = _clause_start(text, sent.start, s, rules)
-    before = [m for m in cands if a <= m.start and m.end <= s]
-    near = [m for m in cands if m.type in spec["containers"] and m.end <= s
-            and s - m.end <= spec["window"]]
-    for group in (after, holding, before, near):
+    in_subject: list = []
+    if subject:
+        at = text.rfind(subject, sent.start, s)
+        if at >= 0:
+            in_subject = [m for m in cands if at <= m.start and m.end <= at + len(subject)]
+    for group in (after, holding, in_subject):
         if group:
             best = max(group, key=lambda m: (m.end if group is not after else -m.start,
                                              m.end - m.start))

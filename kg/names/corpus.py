@@ -171,6 +171,33 @@ def read_corpus(folder: Path) -> dict[str, list[Unit]]:
     return {f.stem: read_jsonl(f) for f in files}
 
 
+def extend_quoted_heads(unit: Unit, heads: list[str]) -> int:
+    """The guide's rule for a quoted name and its head: a span that is just the quoted
+    core (“拔钉子”) followed at once by a programme head (行动) becomes “拔钉子”行动.
+    Returns how many spans changed.
+
+    >>> u = Unit("r/0", "r", "sentence", 0, 9, "开展“拔钉子”行动。", [(3, 6, "Program")])
+    >>> extend_quoted_heads(u, ["行动"]), u.text[u.spans[0][0]:u.spans[0][1]]
+    (1, '“拔钉子”行动')
+    """
+    t = unit.text
+    heads = sorted(heads, key=len, reverse=True)
+    taken = sorted(unit.spans)
+    changed = 0
+    out = []
+    for i, (s, e, typ) in enumerate(taken):
+        if 0 < s and t[s - 1] == "“" and t[e:e + 1] == "”":
+            head = next((h for h in heads if t.startswith(h, e + 1)), None)
+            nxt = taken[i + 1][0] if i + 1 < len(taken) else len(t)
+            prev = out[-1][1] if out else 0
+            if head and e + 1 + len(head) <= nxt and s - 1 >= prev:
+                s, e = s - 1, e + 1 + len(head)
+                changed += 1
+        out.append((s, e, typ))
+    unit.spans = out
+    return changed
+
+
 def bio_tags(unit: Unit) -> list[str]:
     """One BIO tag per character of the unit's text.
 

@@ -19,11 +19,17 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def draft(report: Report) -> list[Unit]:
-    """The report's units with the rule extractors' mentions as spans."""
+def draft(report: Report, tagger=False) -> list[Unit]:
+    """The report's units with the rule extractors' mentions as spans (``tagger``: with
+    the names tagger too, as :func:`kg.extract.extract` takes it)."""
     from kg.extract import extract
 
-    mentions = [m for m in extract(report) if m.type in TYPES]
+    return as_units(report, extract(report, tagger=tagger))
+
+
+def as_units(report: Report, mentions) -> list[Unit]:
+    """Mentions as flat unit spans: the longest wins an overlap, enclosing quotes dropped."""
+    mentions = [m for m in mentions if m.type in TYPES]
     mentions.sort(key=lambda m: (-(m.end - m.start), m.start))
     out = units(report)
     bounds = [(u.start, u.end) for u in out]

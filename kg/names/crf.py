@@ -1,0 +1,93 @@
+"""A character CRF (python-crfsuite) over :mod:`kg.names.features`: train and tag.
+
+Training is deterministic: the same units in the same order with the same settings give
+the same model file (L-BFGS has no random start; tests check the bytes).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from kg.errors import ResourceError
+from kg.names.corpus import Unit, bio_tags, spans_from_bio
+from kg.names.features import char_features, config
+
+
+def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
+          features=char_features, settings: dict | None = None) -> Path:
+    """Train a model on ``units`` (spans of other types are ignored) and write it to ``out``."""
+    import pycrfsuite
+
+    keep = set(types) if types else None
+    opts = dict(config()["train"])
+    opts.update(settings or {})
+    trainer = pycrfsuite.Trainer(algorithm=opts["algorithm"], verbose=False)
+    for u in units:
+        spans = [s for s in u.spans if keep is None or s[2] in keep]
+        tagged = Unit(u.id, u.report, u.kind, u.start, u.end, u.text, spans)
+        trainer.append(features(u.text), bio_tags(tagged))
+    params = {"max_iterations": int(opts["max_iterations"]),
+              "feature.minfreq": float(opts["feature_minfreq"])}
+    if opts["algorithm"] == "lbfgs":
+        params.update({"c1": float(opts["c1"]), "c2": float(opts["c2"])})
+    trainer.set_params(params)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        trainer.train(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+class Tagger:
+    """A trained model, ready to tag texts."""
+
+    def __init__(self, path: Path, features=char_features):
+        import pycrfsuite
+
+        self.path = Path(path)
+        self.features = features
+        if not self.path.is_file():
+            raise ResourceError(f"{self.path}: missing model file (retrain with `kg train`)")
+        if self.path.stat().st_size < 64 or self.path.read_bytes()[:4] != b"lCRF":
+            raise ResourceError(f"{self.path}: not a CRF model file (corrupt? retrain with `kg train`)")
+        self._tagger = pycrfsuite.Tagger()
+        try:
+            self._tagger.open(str(self.path))
+        except (OSError, ValueError) as exc:
+            raise ResourceError(f"{self.path}: cannot load model ({exc})") from None
+
+    def tag(self, text: str) -> list[tuple[int, int, str]]:
+        """Spans ``(start, end, type)`` the model finds in ``text``."""
+        if not text:
+            return []
+        return spans_from_bio(self._tagger.tag(self.features(text)))
+
+    def tag_and_check(self, text: str, candidates: Sequence[tuple[int, int, str]]
+                      ) -> tuple[list[tuple[int, int, str]], list[float]]:
+        """The spans of :meth:`tag`, and for each candidate span the model's belief that
+        it is a name of its type: the mean marginal of ``B-type`` at its start and
+        ``I-type`` inside it (0 for a type the model does not know)."""
+        if not text:
+            return [], [0.0 for _ in candidates]
+        spans = spans_from_bio(self._tagger.tag(self.features(text)))
+        labels = set(self._tagger.labels())
+        beliefs = []
+        for s, e, t in candidates:
+            if f"B-{t}" not in labels or not (0 <= s < e <= len(text)):
+                beliefs.append(0.0)
+                continue
+            ps = [self._tagger.marginal(f"B-{t}", s)]
+            ps += [self._tagger.marginal(f"I-{t}", i) for i in range(s + 1, e)]
+            beliefs.append(sum(ps) / len(ps))
+        return spans, beliefs
+
+
+__all__ = ["train", "Tagger"]

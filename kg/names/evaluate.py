@@ -1,0 +1,81 @@
+"""Scoring names: strict span-and-type match, per type and for the place types together,
+and leave-one-report-out folds (train on the other reports, test on the one left out).
+
+>>> from kg.names.corpus import Unit
+>>> gold = [Unit("r/0", "r", "sentence", 0, 6, "建成长江大桥", [(2, 6, "Facility")])]
+>>> s = score(gold, {"r/0": [(2, 4, "Waterway")]})
+>>> s["Facility"].recall, s["Waterway"].precision
+(0.0, 0.0)
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kg.names.corpus import PLACES, Unit
+
+GROUPS = {"places": PLACES}
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: "Score") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+
+def score(gold: Iterable[Unit], predicted: Mapping[str, Iterable[tuple[int, int, str]]],
+          types: Iterable[str] | None = None) -> dict[str, Score]:
+    """Per-type scores (plus ``all`` and the groups) of ``predicted`` spans by unit id."""
+    keep = set(types) if types else None
+    out: dict[str, Score] = {}
+    for u in gold:
+        g = {s for s in u.spans if keep is None or s[2] in keep}
+        p = {tuple(s) for s in predicted.get(u.id, ()) if keep is None or s[2] in keep}
+        tp, fp, fn = Counter(), Counter(), Counter()
+        for s in g & p:
+            tp[s[2]] += 1
+        for s in p - g:
+            fp[s[2]] += 1
+        for s in g - p:
+            fn[s[2]] += 1
+        for t in set(tp) | set(fp) | set(fn):
+            out.setdefault(t, Score()).add(Score(tp[t], fp[t], fn[t]))
+    total = Score()
+    for t, s in list(out.items()):
+        total.add(s)
+        for group, members in GROUPS.items():
+            if t in members:
+                out.setdefault(group, Score()).add(s)
+    out["all"] = total
+    return out
+
+
+def merge_scores(parts: Iterable[dict[str, Score]]) -> dict[str, Score]:
+    out: dict[str, Score] = {}
+    for part in parts:
+        for t, s in part.items():
+            out.setdefault(t, Score()).add(s)
+    return out
+
+
+__all__ = ["Score", "score", "merge_scores", "GROUPS"]

@@ -1,0 +1,192 @@
+"""Character features for the names tagger: the characters around, the word a segmenter
+puts each character in and its part of speech, head words and gazetteer hits, quotes.
+
+Each character gets a list of feature strings (python-crfsuite's item format). The
+segmenter is jieba (its dictionary ships with the package; part of speech is read from
+that dictionary, not from its slower HMM tagger). Words come from data files
+(``data/rules/tagger.toml`` names them), never from this module.
+
+>>> feats = char_features("建设沪渝蓉高铁。")
+>>> len(feats), "c0=高" in feats[5], any(f.startswith("head=") for f in feats[6])
+(8, True, True)
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+from kg.resources import load_toml, load_tsv
+
+OPEN_QUOTES = {"“": "q", "《": "b", "‘": "q", "「": "q", "（": "p", "(": "p"}
+CLOSE_QUOTES = {"”": "q", "》": "b", "’": "q", "」": "q", "）": "p", ")": "p"}
+
+
+@functools.cache
+def config() -> dict:
+    return load_toml("rules/tagger.toml")
+
+
+@functools.cache
+def _jieba():
+    import jieba
+    import jieba.posseg
+    jieba.setLogLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    tags = jieba.posseg.dt.word_tag_tab
+    return tok, tags
+
+
+@functools.cache
+def _heads() -> dict[int, dict[str, str]]:
+    """Head words by length: {len: {word: type}}."""
+    out: dict[int, dict[str, str]] = {}
+    for r in load_tsv(config()["features"]["heads"]):
+        out.setdefault(len(r["word"]), {})[r["word"]] = r["type"]
+    return out
+
+
+@functools.cache
+def _gazetteer() -> dict[int, dict[str, str]]:
+    """Gazetteer names by length: {len: {name: kind}}."""
+    from kg import gazetteer
+    kinds = config()["features"]["gazetteers"]
+    out: dict[int, dict[str, str]] = {}
+
+    def add(name: str, kind: str) -> None:
+        if len(name) >= 2:
+            out.setdefault(len(name), {}).setdefault(name, kind)
+
+    if "regions" in kinds:
+        for r in load_tsv("lexicons/gazetteer_regions.tsv"):
+            add(r["name"], r["type"])
+    if "countries" in kinds:
+        for r in load_tsv("lexicons/gazetteer_countries.tsv"):
+            add(r["name"], "Country")
+            add(r["full"], "Country")
+    if "admin" in kinds:
+        for w in gazetteer.area_words():
+            add(w, "Admin")
+        for w in gazetteer.names():
+            add(w, "Admin")
+    return out
+
+
+def _mark_matches(text: str, table: dict[int, dict[str, str]], prefix: str,
+                  out: list[list[str]], longest_only: bool = True) -> None:
+    """Mark the longest table match starting at each position: B/I/E tags with the kind."""
+    lengths = sorted(table, reverse=True)
+    n = len(text)
+    i = 0
+    while i < n:
+        hit = None
+        for k in lengths:
+            if i + k <= n:
+                kind = table[k].get(text[i:i + k])
+                if kind is not None:
+                    hit = (k, kind)
+                    break
+        if hit is None:
+            i += 1
+            continue
+        k, kind = hit
+        out[i].append(f"{prefix}B={kind}")
+        for j in range(i + 1, i + k - 1):
+            out[j].append(f"{prefix}I={kind}")
+        if k > 1:
+            out[i + k - 1].append(f"{prefix}E={kind}")
+        i += k if longest_only else 1
+
+
+def _head_ends(text: str, out: list[list[str]]) -> None:
+    """Each position where a head word ends gets ``head=<type>`` (longest head)."""
+    table = _heads()
+    lengths = sorted(table, reverse=True)
+    for end in range(1, len(text) + 1):
+        for k in lengths:
+            if k <= end:
+                t = table[k].get(text[end - k:end])
+                if t is not None:
+                    out[end - 1].append(f"head={t}")
+                    out[end - 1].append(f"headlen={min(k, 4)}")
+                    if end < len(text):
+                        out[end].append(f"afterhead={t}")
+                    break
+
+
+def _kind(ch: str) -> str:
+    if ch.isdigit():
+        return "D"
+    if "a" <= ch.lower() <= "z":
+        return "L"
+    if ch in OPEN_QUOTES:
+        return "O" + OPEN_QUOTES[ch]
+    if ch in CLOSE_QUOTES:
+        return "C" + CLOSE_QUOTES[ch]
+    if "\u4e00" <= ch <= "\u9fff":
+        return "H"
+    if ch.isspace():
+        return "S"
+    return "P"
+
+
+def char_features(text: str) -> list[list[str]]:
+    """One list of feature strings per character of ``text``."""
+    n = len(text)
+    w = config()["features"]["window"]
+    pad = "^" * w + text + "$" * w
+    out: list[list[str]] = [[] for _ in range(n)]
+    kinds = [_kind(c) for c in text]
+    # characters and their n-grams
+    for i in range(n):
+        j = i + w
+        f = out[i]
+        f.append("b")
+        f.append(f"c0={pad[j]}")
+        for d in range(1, w + 1):
+            f.append(f"c-{d}={pad[j - d]}")
+            f.append(f"c+{d}={pad[j + d]}")
+        f.append(f"b-1={pad[j - 1:j + 1]}")
+        f.append(f"b+1={pad[j:j + 2]}")
+        f.append(f"t0={pad[j - 1:j + 2]}")
+        f.append(f"k={kinds[i]}")
+        f.append(f"k-1={kinds[i - 1] if i else '^'}")
+        f.append(f"k+1={kinds[i + 1] if i + 1 < n else '$'}")
+    # the segmenter's words, their position, part of speech and neighbours
+    tok, tags = _jieba()
+    pos = 0
+    words = []
+    for word in tok.cut(text, HMM=True):
+        words.append((pos, word, tags.get(word, "x")))
+        pos += len(word)
+    for idx, (start, word, tag) in enumerate(words):
+        k = len(word)
+        prev_tag = words[idx - 1][2] if idx else "^"
+        next_tag = words[idx + 1][2] if idx + 1 < len(words) else "$"
+        for m in range(k):
+            p = "S" if k == 1 else ("B" if m == 0 else ("E" if m == k - 1 else "M"))
+            f = out[start + m]
+            f.append(f"wp={p}")
+            f.append(f"pos={tag}")
+            f.append(f"pos_wp={tag}_{p}")
+            f.append(f"pos-1={prev_tag}")
+            f.append(f"pos+1={next_tag}")
+            if k >= 2:
+                f.append(f"w={word}")
+    # quotes: inside “…” or 《…》
+    depth = {"q": 0, "b": 0}
+    for i, ch in enumerate(text):
+        if ch in CLOSE_QUOTES and CLOSE_QUOTES[ch] in depth:
+            depth[CLOSE_QUOTES[ch]] = max(0, depth[CLOSE_QUOTES[ch]] - 1)
+        for q, d in depth.items():
+            if d:
+                out[i].append(f"in{q}")
+        if ch in OPEN_QUOTES and OPEN_QUOTES[ch] in depth:
+            depth[OPEN_QUOTES[ch]] += 1
+    _head_ends(text, out)
+    _mark_matches(text, _gazetteer(), "gz", out)
+    return out
+
+
+__all__ = ["char_features", "config"]

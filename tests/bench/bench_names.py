@@ -1,0 +1,214 @@
+"""Names: leave-one-report-out on the annotated corpus, for each approach compared, and
+the agreement of the second annotation; writes the tables into the README.
+
+    python3 tests/bench/bench_names.py [--jobs 2] [--approaches rules,crf-chars,crf,system]
+                                       [--agreement] [--no-readme]
+
+Approaches (the same folds for all; strict match of span and type):
+- rules: the rule extractors alone (``extract(report, tagger=False)``), no training.
+- crf-chars: a character CRF with character n-gram features only.
+- crf: the character CRF with all features (segmenter words and POS, head words,
+  gazetteers, quotes), its spans alone.
+- system: what ``kg extract`` gives: rules and the CRF merged (``kg/names/merge.py``).
+- system-aa: the same, but the tagger also owns administrative areas.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from kg.names.corpus import read_corpus  # noqa: E402
+from kg.names.evaluate import Score, merge_scores, score  # noqa: E402
+
+CORPUS = ROOT / "data" / "annotations"
+FOLDS = ROOT / "build" / "names_folds"   # each fold's models, kept for --reuse
+REUSE = False
+SHARED = ROOT.parent / "shared"
+TYPES_SHOWN = ["Project", "Program", "Organization", "Road", "Waterway", "places",
+               "Zone", "Facility", "Region", "AdministrativeArea", "Village", "Community",
+               "Person", "Document", "RoadSegment", "LandParcel", "all"]
+
+
+def _report_path(name: str) -> Path:
+    return (SHARED / "seed" if name.startswith("2022") else SHARED / "corpus") / f"{name}.txt"
+
+
+def char_only(text: str) -> list[list[str]]:
+    w = 2
+    pad = "^" * w + text + "$" * w
+    out = []
+    for i in range(len(text)):
+        j = i + w
+        f = ["b", f"c0={pad[j]}", f"b-1={pad[j - 1:j + 1]}", f"b+1={pad[j:j + 2]}", f"t0={pad[j - 1:j + 2]}"]
+        for d in range(1, w + 1):
+            f += [f"c-{d}={pad[j - d]}", f"c+{d}={pad[j + d]}"]
+        out.append(f)
+    return out
+
+
+def fold(args) -> dict:
+    held, approaches = args
+    from kg.extract import extract
+    from kg.ingest import read_report
+    from kg.names.crf import Tagger, train
+    from kg.names.draft import as_units
+
+    corpus = read_corpus(CORPUS)
+    gold = corpus[held]
+    rest = [u for name in sorted(corpus) if name != held for u in corpus[name]]
+    report = read_report(_report_path(held))
+    out = {}
+    tmp = FOLDS / held
+    tmp.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for approach in approaches:
+        t0 = time.process_time()
+        if approach == "rules":
+            pred = {u.id: u.spans for u in as_units(report, extract(report, tagger=False))}
+        elif approach == "crf-chars":
+            path = train(rest, tmp / "chars.crfsuite", features=char_only)
+            tg = Tagger(path, features=char_only)
+            pred = {u.id: tg.tag(u.text) for u in gold}
+        elif approach in ("crf", "system", "system-aa"):
+            if "full" not in models:
+                path = tmp / "full.crfsuite"
+                if not (REUSE and path.is_file()):
+                    train(rest, path)
+                models["full"] = Tagger(path)
+            tg = models["full"]
+            if approach == "crf":
+                pred = {u.id: tg.tag(u.text) for u in gold}
+            elif approach == "system":
+                pred = {u.id: u.spans for u in as_units(report, extract(report, tagger=tg))}
+            else:  # the tagger owns administrative areas too
+                import kg.names.merge as merge
+                tagger_types, rule_types = merge.owners()
+                saved = merge.owners
+                merge.owners = lambda: (tagger_types | {"AdministrativeArea"},
+                                        rule_types - {"AdministrativeArea"})
+                try:
+                    pred = {u.id: u.spans for u in as_units(report, extract(report, tagger=tg))}
+                finally:
+                    merge.owners = saved
+        out[approach] = {"scores": {t: vars(s) for t, s in score(gold, pred).items()},
+                         "cpu": time.process_time() - t0}
+    return {"report": held, "results": out}
+
+
+def table(results: list[dict], approach: str) -> str:
+    merged = merge_scores([{t: Score(**s) for t, s in r["results"][approach]["scores"].items()}
+                           for r in results])
+    lines = ["| type | P | R | F1 | gold spans |", "| --- | --- | --- | --- | --- |"]
+    for t in TYPES_SHOWN:
+        s = merged.get(t)
+        if s is None:
+            continue
+        lines.append(f"| {t} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} | {s.tp + s.fn} |")
+    return "\n".join(lines)
+
+
+def summary(results: list[dict], approaches: list[str]) -> str:
+    head = "| approach | " + " | ".join(f"{t} P/R" for t in ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]) + " |"
+    lines = [head, "| --- " * 8 + "|"]
+    for a in approaches:
+        merged = merge_scores([{t: Score(**s) for t, s in r["results"][a]["scores"].items()} for r in results])
+        cells = []
+        for t in ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]:
+            s = merged.get(t, Score())
+            cells.append(f"{s.precision:.2f}/{s.recall:.2f}")
+        lines.append(f"| {a} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def agreement() -> str:
+    first = read_corpus(CORPUS)
+    second = read_corpus(CORPUS / "agreement")
+    parts = []
+    n = 0
+    for name, units in second.items():
+        pred = {u.id: u.spans for u in units}
+        ids = set(pred)
+        gold = [u for u in first[name] if u.id in ids]
+        n += len(gold)
+        parts.append(score(gold, pred))
+    merged = merge_scores(parts)
+    lines = [f"Agreement of two independent annotations of {n} units (strict span and type; "
+             "F1 is symmetric):", "", "| type | F1 | spans (first / second) |", "| --- | --- | --- |"]
+    for t in TYPES_SHOWN:
+        s = merged.get(t)
+        if s is None:
+            continue
+        lines.append(f"| {t} | {s.f1:.2f} | {s.tp + s.fn} / {s.tp + s.fp} |")
+    return "\n".join(lines)
+
+
+def speed() -> str:
+    """Extraction speed over every shared-corpus report, rules alone and with the tagger,
+    in KB of report file per CPU-second (one process, one core), and the model's load time."""
+    from kg.extract import extract
+    from kg.ingest import read_report
+    from kg.names import tagger as tagger_mod
+
+    t0 = time.process_time()
+    tagger_mod.tagger()
+    load = time.process_time() - t0
+    model = tagger_mod.model_path()
+    files = sorted((SHARED / "corpus").glob("*.txt"))
+    reports = [read_report(f) for f in files]
+    size = sum(f.stat().st_size for f in files)
+    rows = []
+    for label, flag in (("rules alone (before)", False), ("rules + tagger (after)", True)):
+        extract(reports[0], tagger=flag)  # warm caches (lexicons, gazetteer, jieba)
+        t0 = time.process_time()
+        for r in reports:
+            extract(r, tagger=flag)
+        cpu = time.process_time() - t0
+        rows.append(f"| {label} | {len(files)} | {size / 1e6:.2f} MB | {cpu:.1f} s | {size / 1e3 / cpu:.0f} KB/s |")
+    return ("| extraction | reports | text | CPU time | speed per core |\n| --- | --- | --- | --- | --- |\n"
+            + "\n".join(rows) + f"\n\nModel: {model.name}, {model.stat().st_size / 1e6:.1f} MB, "
+            f"loaded in {load:.2f} CPU-s (jieba's dictionary included).")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--approaches", default="rules,crf-chars,crf,system")
+    ap.add_argument("--reports", default=None, help="only these held-out reports (comma-separated)")
+    ap.add_argument("--agreement", action="store_true")
+    ap.add_argument("--speed", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="reuse the fold models of an earlier run (build/names_folds/) where the features are unchanged")
+    ap.add_argument("--out", default=str(ROOT / "build" / "bench_names.json"))
+    args = ap.parse_args()
+    if args.agreement:
+        print(agreement())
+        return
+    if args.speed:
+        print(speed())
+        return
+    global REUSE
+    REUSE = args.reuse
+    approaches = args.approaches.split(",")
+    names = sorted(read_corpus(CORPUS))
+    if args.reports:
+        names = [n for n in names if n in args.reports.split(",")]
+    t0 = time.time()
+    with Pool(args.jobs) as pool:
+        results = pool.map(fold, [(n, approaches) for n in names], chunksize=1)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{len(names)} folds in {time.time() - t0:.0f} s\n")
+    print(summary(results, approaches))
+    for a in approaches:
+        print(f"\n{a}:\n{table(results, a)}")
+
+
+if __name__ == "__main__":
+    main()
