@@ -1,6 +1,8 @@
-"""Atomic file output: write to a temporary file in the same folder, then rename.
-
-A failure at any point leaves the earlier file untouched.
+"""Atomic output: one file (temporary file in the same folder, then rename), or a whole
+build (:func:`publish`: a new version folder, then one symlink swap), so a failure or a
+kill at any point leaves the earlier outputs untouched and never mixes two builds.
+Nothing but a regular file (or our own link) is ever replaced: ``-o /dev/null`` or a FIFO
+is refused.
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from kg.errors import OutputError
@@ -56,6 +59,38 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+def _check_target(path: Path) -> None:
+    """Refuse to replace anything but a regular file (or a symlink to one)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    import stat
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: cannot write (is a directory)")
+    if not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"{path}: refusing to replace something that is not a regular file")
+
+
+def clean_debris(folder: Path) -> int:
+    """Remove temporary files a killed run left in ``folder`` (``.NAME.*.tmp``); how many."""
+    n = 0
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return 0
+    for p in entries:
+        if p.name.startswith(".") and p.name.endswith(".tmp") and (p.is_symlink() or p.is_file()):
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+    return n
+
+
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` atomically (UTF-8 for text)."""
     write_many({Path(path): data})
@@ -66,8 +101,7 @@ def write_many(files: dict[Path, str | bytes]) -> None:
     place, so a failure while writing leaves every earlier output untouched."""
     staged: list[tuple[str, Path]] = []
     for path in files:
-        if Path(path).is_dir():
-            raise OutputError(f"{path}: cannot write (is a directory)")
+        _check_target(Path(path))
     try:
         for path, data in files.items():
             path = Path(path)
@@ -86,3 +120,124 @@ def write_many(files: dict[Path, str | bytes]) -> None:
         for tmp, _ in staged:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+VERSIONS = ".versions"
+CURRENT = ".current"
+
+
+def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...] = ()) -> dict[str, Path]:
+    """Write a build's files so that they change together or not at all.
+
+    The files go into a new folder ``out_dir/.versions/<id>/``; then the one symlink
+    ``out_dir/.current`` is swapped to it (a rename, atomic), and ``out_dir/<name>`` are
+    symlinks ``.current/<name>``: every reader sees one build, whole. Outputs of an older
+    build that this one does not make are removed (also plain files of an older kg among
+    ``names``, the outputs this kind of build can make). Debris of a killed run (temporary
+    files, unfinished version folders) is removed first; a lock keeps two builds into one
+    folder from interleaving. Returns the paths written, by name.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = publish(d, {"a.txt": "1", "b.txt": "2"}); _ = publish(d, {"a.txt": "3"})
+    >>> (d / "a.txt").read_text(), (d / "b.txt").exists(), len(list((d / ".versions").iterdir()))
+    ('3', False, 1)
+    """
+    import fcntl
+    import shutil
+
+    out_dir = ensure_dir(Path(out_dir))
+    for name in files:
+        target = out_dir / name
+        if target.is_symlink() and os.readlink(target) == f"{CURRENT}/{name}":
+            continue
+        _check_target(target)
+    lock_path = out_dir / ".lock"
+    try:
+        lock = open(lock_path, "a")
+    except OSError as exc:
+        raise OutputError(f"{lock_path}: cannot write ({exc.strerror})") from None
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OutputError(f"{out_dir}: another build is writing here") from None
+        versions = out_dir / VERSIONS
+        current = out_dir / CURRENT
+        live = os.readlink(current) if current.is_symlink() else None
+        clean_debris(out_dir)
+        versions.mkdir(exist_ok=True)
+        for old in versions.iterdir():  # unfinished or superseded versions
+            if live != f"{VERSIONS}/{old.name}":
+                shutil.rmtree(old, ignore_errors=True)
+        _adopt_legacy(out_dir, files, live)
+        live = os.readlink(current) if current.is_symlink() else None
+        vid = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{os.urandom(3).hex()}"
+        new = versions / vid
+        new.mkdir()
+        try:
+            for name, data in files.items():
+                payload = data.encode("utf-8") if isinstance(data, str) else data
+                tmp = _stage(new / name, payload)
+                os.replace(tmp, new / name)
+            _fsync_dir(new)
+            _swap_link(current, f"{VERSIONS}/{vid}")
+        except OSError as exc:
+            shutil.rmtree(new, ignore_errors=True)
+            raise OutputError(f"{out_dir}: cannot write the build ({exc.strerror or exc})") from None
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        for name in files:
+            link = out_dir / name
+            if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
+                _swap_link(link, f"{CURRENT}/{name}")
+        for link in out_dir.iterdir():  # names of the old build that this one does not make
+            ours = link.is_symlink() and os.readlink(link).startswith(f"{CURRENT}/")
+            legacy = link.name in names and link.is_file() and not link.is_symlink()
+            if (ours or legacy) and link.name not in files:
+                link.unlink()
+        if live:
+            shutil.rmtree(out_dir / live, ignore_errors=True)
+    return {name: out_dir / name for name in files}
+
+
+def _adopt_legacy(out_dir: Path, files: dict, live: str | None) -> None:
+    """Outputs written as plain files by an older kg become the current version first,
+    one rename at a time, each keeping its content: no reader ever sees a mix."""
+    import shutil
+    legacy = [n for n in files if (out_dir / n).is_file() and not (out_dir / n).is_symlink()]
+    if not legacy:
+        return
+    vid = f"legacy-{os.getpid()}"
+    folder = out_dir / VERSIONS / vid
+    folder.mkdir(parents=True, exist_ok=True)
+    if live:  # keep what the live version has too
+        for p in (out_dir / live).iterdir():
+            shutil.copy2(p, folder / p.name)
+    for n in legacy:
+        shutil.copy2(out_dir / n, folder / n)
+    _swap_link(out_dir / CURRENT, f"{VERSIONS}/{vid}")
+    for n in legacy:
+        _swap_link(out_dir / n, f"{CURRENT}/{n}")
+    if live:
+        shutil.rmtree(out_dir / live, ignore_errors=True)
+
+
+def _swap_link(link: Path, target: str) -> None:
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.link.tmp")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

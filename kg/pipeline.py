@@ -1,4 +1,4 @@
-"""The main job: read reports, build the graph, write every output atomically.
+"""The main job: read reports, build the graph, publish the outputs as one atomic set.
 
 >>> default_reports()[0].name.endswith(".txt")
 True
@@ -17,7 +17,7 @@ from kg import viz
 from kg.build import ReportResult, build_dataset
 from kg.errors import InputError
 from kg.ingest import read_report
-from kg.output import ensure_dir, write_many
+from kg.output import ensure_dir, publish
 from kg.records import Report
 from kg.resources import DATA
 from kg.serialize import to_trig, to_turtle
@@ -68,13 +68,13 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     results: list[ReportResult] = []
     ds = build_dataset(reports, progress=progress, results=results, tagger=tagger)
     ttl, trig, n_triples = serialize(ds)
-    files = {out / "kg.ttl": ttl, out / "kg.trig": trig}
+    files = {"kg.ttl": ttl, "kg.trig": trig}
     if html:
         html_text = _graph_html(ds)
         if html_text is not None:
-            files[out / "graph.html"] = html_text
-    write_many(files)
-    summary = BuildSummary(out_dir=out, files={p.name: p for p in files},
+            files["graph.html"] = html_text
+    written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"))
+    summary = BuildSummary(out_dir=out, files=written,
                            reports=[r.name for r in reports], triples=n_triples)
     seen: set[str] = set()
     for res in results:

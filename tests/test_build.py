@@ -113,7 +113,14 @@ def test_validate_reports_a_broken_span(seed_build, tmp_path):
 def test_failed_write_leaves_earlier_outputs(tmp_path, monkeypatch):
     out = tmp_path / "b"
     build([SEED], out, html=False)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def state():
+        files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+        tree = sorted(str(p.relative_to(out)) for p in out.rglob("*"))
+        return files, tree
+
+    before = state()
+    assert set(before[0]) == {"kg.ttl", "kg.trig", ".lock"}
     calls = {"n": 0}
     real = os.fsync
 
@@ -128,8 +135,7 @@ def test_failed_write_leaves_earlier_outputs(tmp_path, monkeypatch):
     other.write_text("上半年工作回顾\n一、修路\n完成道路建设。\n", encoding="utf-8")
     with pytest.raises(OutputError, match="No space left"):
         build([other], out, html=False)
-    after = {p.name: p.read_bytes() for p in out.iterdir()}
-    assert after == before  # old outputs intact, no temporary files left behind
+    assert state() == before  # old outputs intact, no temporary files or folders left behind
 
 
 def test_several_reports_one_named_graph_each(tmp_path):

@@ -1,0 +1,110 @@
+"""A build's outputs change together or not at all: kills at random moments, a failing
+rename, debris cleaned by the next run, and outputs that refuse to replace non-files."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import SEED
+from kg import output
+from kg.cli import main
+from kg.errors import OutputError
+from kg.pipeline import build
+
+
+def _two_reports(tmp_path: Path) -> tuple[Path, Path]:
+    a = tmp_path / "a" / "2022h1_zhoupu.txt"
+    a.parent.mkdir()
+    a.write_bytes(SEED.read_bytes())
+    b = tmp_path / "b" / "other.txt"
+    b.parent.mkdir()
+    b.write_text("乙镇2023年政府工作报告\n一、2022年工作回顾\n完成周秀路(沪南公路-周园路)大修。\n", encoding="utf-8")
+    return a, b
+
+
+def _consistent(out: Path) -> str:
+    """Which build the outputs are from ('a' or 'b'), asserting kg.ttl and kg.trig agree."""
+    ttl = (out / "kg.ttl").read_text(encoding="utf-8")
+    trig = (out / "kg.trig").read_text(encoding="utf-8")
+    marks = {"a": "周浦镇", "b": "乙镇"}
+    in_ttl = {k for k, w in marks.items() if w in ttl}
+    in_trig = {k for k, w in marks.items() if w in trig}
+    assert in_ttl == in_trig and len(in_ttl) == 1, (in_ttl, in_trig)
+    return in_ttl.pop()
+
+
+def test_kills_leave_one_whole_build(tmp_path):
+    a, b = _two_reports(tmp_path)
+    out = tmp_path / "out"
+    build([a], out, html=True)
+    rng = random.Random(14)
+    seen = set()
+    for i in range(8):
+        src = b if i % 2 == 0 else a
+        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 4.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        seen.add(_consistent(out))
+        assert (out / "graph.html").exists()
+    build([a], out, html=True)  # the next run cleans what the kills left
+    assert _consistent(out) == "a"
+    assert len(list((out / ".versions").iterdir())) == 1
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_failing_rename_changes_nothing(tmp_path, monkeypatch):
+    a, b = _two_reports(tmp_path)
+    out = tmp_path / "out"
+    build([a], out, html=False)
+    calls = {"n": 0}
+    real = os.replace
+
+    def failing(src, dst):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(5, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", failing)
+    with pytest.raises(OutputError):
+        build([b], out, html=False)
+    monkeypatch.undo()
+    assert _consistent(out) == "a"
+    assert len(list((out / ".versions").iterdir())) == 1
+
+
+@pytest.mark.parametrize("target", ["fifo", "/dev/null"])
+def test_outputs_replace_only_regular_files(tmp_path, target):
+    if target == "fifo":
+        path = tmp_path / "pipe"
+        os.mkfifo(path)
+    else:
+        path = Path(target)
+    before = os.stat(path)
+    with pytest.raises(OutputError, match="not a regular file"):
+        output.write_atomic(path, "x")
+    r = CliRunner().invoke(main, ["export", "--data", str(tmp_path / "missing.ttl"), "--format", "nt",
+                                  "-o", str(path)])
+    assert r.exit_code == 1
+    after = os.stat(path)
+    assert (before.st_mode, before.st_ino) == (after.st_mode, after.st_ino)
+
+
+def test_an_older_build_of_plain_files_is_adopted(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kg.ttl").write_text("old", encoding="utf-8")
+    (out / "graph.html").write_text("old page", encoding="utf-8")
+    build([SEED], out, html=False)
+    assert (out / "kg.ttl").is_symlink() and "周浦镇" in (out / "kg.ttl").read_text(encoding="utf-8")
+    assert not (out / "graph.html").exists()  # not made by this build: not left stale
