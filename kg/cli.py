@@ -6,6 +6,7 @@ and exit code 1; wrong usage exits 2 (click's convention); anything else is a bu
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -18,8 +19,20 @@ from kg.errors import InputError, KgError
 err_console = Console(stderr=True)
 
 
+class _WarningLine(logging.Handler):
+    """Library warnings (logger ``kg``) as one line each on stderr: ``kg: warning: …``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"kg: warning: {record.getMessage()}", err=True)
+
+
 class KgGroup(click.Group):
     def invoke(self, ctx: click.Context):
+        log = logging.getLogger("kg")
+        if not any(isinstance(h, _WarningLine) for h in log.handlers):
+            log.addHandler(_WarningLine(logging.WARNING))
+            log.propagate = False
+        logging.getLogger("rdflib").setLevel(logging.ERROR)  # its warning tracebacks are noise here
         try:
             return super().invoke(ctx)
         except KgError as exc:
@@ -48,7 +61,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("reports", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("reports", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", default="build", show_default=True,
               type=click.Path(path_type=Path), help="Output folder.")
 @click.option("--encoding", default=None, help="Text encoding of the reports (default: detect).")
@@ -84,7 +97,7 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
 
 
 @main.command()
-@click.argument("report", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("report", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--encoding", default=None, help="Text encoding (default: detect).")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import codecs
 import functools
+import logging
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -21,6 +23,8 @@ from typing import Any
 from kg.errors import InputError
 from kg.records import Paragraph, Report, Section, Sentence
 from kg.resources import load_toml
+
+log = logging.getLogger("kg")
 
 ENCODINGS = ("utf-8", "gb18030")
 _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
@@ -47,9 +51,11 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         raise InputError(f"{name}: binary file (NUL byte at byte offset {nul})")
     if encoding:
         try:
-            codecs.lookup(encoding)
+            info = codecs.lookup(encoding)
         except LookupError:
             raise InputError(f"{name}: unknown encoding {encoding!r}") from None
+        if not getattr(info, "_is_text_encoding", True):
+            raise InputError(f"{name}: {encoding!r} is not a text encoding")
         tries: tuple[str, ...] = (encoding,)
     elif data.startswith(codecs.BOM_UTF8):
         tries = ("utf-8-sig",)
@@ -57,39 +63,108 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         tries = ("utf-16",)
     else:
         tries = ENCODINGS
-    first_error: UnicodeDecodeError | None = None
+    best_error: UnicodeError | None = None
     for enc in tries:
         try:
             text = data.decode(enc)
         except UnicodeDecodeError as exc:
-            first_error = first_error or exc
+            if best_error is None or getattr(best_error, "start", -1) < exc.start:
+                best_error = exc
             continue
+        except (UnicodeError, ValueError, LookupError) as exc:  # codecs that fail otherwise
+            best_error = best_error or UnicodeError(str(exc))
+            continue
+        if _SURROGATE.search(text):
+            raise InputError(f"{name}: decoding as {enc} gives invalid characters (lone surrogates); "
+                             "wrong --encoding?")
         bad = _CONTROL.search(text)
         if bad:
-            offset = len(text[: bad.start()].encode(enc))
+            try:
+                offset = len(text[: bad.start()].encode(enc))
+            except (UnicodeError, LookupError):
+                offset = bad.start()
             raise InputError(f"{name}: binary file (control character at byte offset {offset})")
+        if enc == "gb18030" and not encoding:
+            _check_plausible(text, name)
         return text.removeprefix("\ufeff")
-    assert first_error is not None
-    raise InputError(
-        f"{name}: cannot decode as {' or '.join(tries)} "
-        f"(invalid byte at byte offset {first_error.start}); try --encoding")
+    at = getattr(best_error, "start", None)
+    where = f"invalid byte at byte offset {at}" if at is not None else str(best_error)
+    raise InputError(f"{name}: cannot decode as {' or '.join(tries)} ({where}); try --encoding")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _check_plausible(text: str, name: str) -> None:
+    """Refuse text that decodes as GB18030 but is not Chinese in it: Big5, Shift-JIS or
+    EUC-KR bytes read as GB18030 give mostly rare characters and kana-free mojibake.
+    Real report text has nearly all its Han characters among GB2312's common level 1."""
+    han = _CJK.findall(text)
+    if len(han) < 20:
+        return
+    common = 0
+    for ch in han:
+        try:
+            common += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    share = common / len(han)
+    if share < _rules()["decode"]["min_common_han"]:
+        raise InputError(f"{name}: decoded as GB18030 this is not plausible Chinese text (only "
+                         f"{share:.0%} common characters); another encoding such as big5, "
+                         "shift_jis or euc_kr? Name it with --encoding")
 
 
 def read_report(path: str | Path, encoding: str | None = None) -> Report:
     """Read and parse one report file (and its ``<stem>.meta.toml`` sidecar, if any)."""
     p = Path(path)
-    shown = str(path)
-    if p.is_dir():
-        raise InputError(f"{shown}: is a directory, not a report file")
+    shown = os.fsdecode(path) if not isinstance(path, str) else path
+    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable file names
+    data = read_bounded(p, shown)
+    text = decode(data, shown, encoding)
+    meta = read_sidecar(p)
+    return parse_text(text, name=p.stem, path=shown, meta=meta)
+
+
+def max_bytes() -> int:
+    """The input size limit: ``$KG_MAX_BYTES``, else ``[decode] max_bytes`` (50 MB)."""
+    raw = os.environ.get("KG_MAX_BYTES") or str(_rules()["decode"]["max_bytes"])
     try:
-        data = p.read_bytes()
+        return int(raw)
+    except ValueError:
+        raise InputError(f"KG_MAX_BYTES={raw!r}: not a number of bytes") from None
+
+
+def read_bounded(p: Path, shown: str) -> bytes:
+    """A report file's bytes: regular files only (no FIFO, device or directory), at most
+    :func:`max_bytes`, read in chunks so that nothing larger is ever held."""
+    import stat
+    try:
+        st = os.stat(p)
     except FileNotFoundError:
         raise InputError(f"{shown}: no such file") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
-    text = decode(data, shown, encoding)
-    meta = read_sidecar(p)
-    return parse_text(text, name=p.stem, path=shown, meta=meta)
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{shown}: is a directory, not a report file")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{shown}: not a regular file (a pipe or device is not read)")
+    limit = max_bytes()
+    if st.st_size > limit:
+        raise InputError(f"{shown}: {st.st_size} bytes is over the input limit of {limit} "
+                         "(set KG_MAX_BYTES to raise it)")
+    chunks, size = [], 0
+    try:
+        with open(p, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                size += len(chunk)
+                if size > limit:
+                    raise InputError(f"{shown}: over the input limit of {limit} bytes")
+                chunks.append(chunk)
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
+    return b"".join(chunks)
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
@@ -98,10 +173,9 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not side.exists():
         return {}
     try:
-        with side.open("rb") as fh:
-            raw = tomllib.load(fh)
+        raw = tomllib.loads(read_bounded(side, str(side)).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{side}: bad metadata file ({exc})") from None
+        raise InputError(f"{side}: bad metadata file ({' '.join(str(exc).split())})") from None
     return {str(k): str(v) for k, v in raw.items()}
 
 
@@ -232,9 +306,18 @@ def _derive(info: dict[str, Any]) -> None:
     date = str(info.get("date", ""))
     dm = re.search(r"(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", date)
     if dm:
-        info["date"] = f"{dm.group(1)}-{int(dm.group(2)):02d}-{int(dm.group(3)):02d}"
+        import datetime
+        try:
+            day = datetime.date(int(dm.group(1)), int(dm.group(2)), int(dm.group(3)))
+            info["date"] = day.isoformat()
+        except ValueError:
+            log.warning("%s: date %r is not a real day; the report gets no date", info.get("title") or "report", date)
+            del info["date"]
     elif "date" in info:
         del info["date"]
+    if "year" in info and not re.fullmatch(r"(?:19|20)\d\d", str(info["year"])):
+        log.warning("year %r is not a year like 2022; the report gets no year", info["year"])
+        del info["year"]
     if "publisher" not in info and "place" in info:
         info["publisher"] = f"{info['place']}人民政府"
 

@@ -48,7 +48,17 @@ def load_reports(paths: Sequence[str | Path], encoding: str | None = None) -> li
         paths = default_reports()
         if not paths:
             raise InputError(f"{REPORTS_DIR}: no report files (*.txt) to build")
-    return [read_report(p, encoding) for p in paths]
+    seen: dict[str, Path] = {}
+    for p in paths:
+        name = Path(p).stem
+        if name in seen and Path(seen[name]).resolve() != Path(p).resolve():
+            raise InputError(f"two reports are named {name!r} ({seen[name]} and {p}): a report's "
+                             "graph and IRIs come from its file name, so rename one")
+        seen[name] = Path(p)
+    reports = []
+    for p in dict.fromkeys(Path(x) for x in paths):
+        reports.append(read_report(p, encoding))
+    return reports
 
 
 def serialize(ds: Dataset) -> tuple[str, str, int]:

@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from kg.extract.matcher import alternation, drop_overlaps
+from kg.extract.matcher import Intervals, alternation, drop_overlaps
 from kg.records import Mention, Rel, Report
 from kg.resources import load_toml, words
 
@@ -331,33 +331,38 @@ def body_mentions(report: Report, es: list[Entry]) -> list[Mention]:
     rules = _rules()["entries"]
     quotes = rules["open_quotes"] + rules["close_quotes"]
     glossary_spans = [(e.start, e.def_end) for e in es]
+    # every form of every term in one pattern, longest first: one scan per sentence
+    forms: dict[str, tuple[str, bool]] = {}
+    for e in es:
+        # a short term (两新) or a term's quoted core counts only where it is quoted too
+        for form, quoted_only in [(e.label, len(e.label) <= 2)] + ([(_unquote(e.core), True)] if e.core else []):
+            if len(form) >= 2 and form not in forms:
+                forms[form] = (e.label, quoted_only)
+    if not forms:
+        return []
+    pattern = re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+    spans = Intervals(glossary_spans)
     cands = []
     for sent in report.sentences:
-        if sent.modality == "glossary" or any(a < sent.end and sent.start < b
-                                              for a, b in glossary_spans):
+        if sent.modality == "glossary" or spans.overlaps(sent.start, sent.end):
             continue
         # the sentence without quotes, and where each kept character came from
         keep = [i for i in range(sent.start, sent.end) if text[i] not in quotes]
         flat = "".join(text[i] for i in keep)
-        for e in es:
-            # a short term (两新) or a term's quoted core counts only where it is quoted too
-            forms = [(e.label, len(e.label) <= 2)] + ([(_unquote(e.core), True)] if e.core else [])
-            for form, quoted_only in forms:
-                if len(form) < 2:
-                    continue
-                for m in re.finditer(re.escape(form), flat):
-                    s, t = keep[m.start()], keep[m.end() - 1] + 1
-                    before = text[s - 1] if s > sent.start else ""
-                    after = text[t] if t < sent.end else ""
-                    if quoted_only and not (before in rules["open_quotes"]
-                                            and after in rules["close_quotes"]):
-                        continue
-                    balance = _balance(text[s:t])
-                    if balance < 0 and before in rules["open_quotes"]:
-                        s -= 1
-                    elif balance > 0 and after in rules["close_quotes"]:
-                        t += 1
-                    cands.append(_Cand(s, t, e.label, len(form)))
+        for m in pattern.finditer(flat):
+            label, quoted_only = forms[m.group(0)]
+            s, t = keep[m.start()], keep[m.end() - 1] + 1
+            before = text[s - 1] if s > sent.start else ""
+            after = text[t] if t < sent.end else ""
+            if quoted_only and not (before in rules["open_quotes"]
+                                    and after in rules["close_quotes"]):
+                continue
+            balance = _balance(text[s:t])
+            if balance < 0 and before in rules["open_quotes"]:
+                s -= 1
+            elif balance > 0 and after in rules["close_quotes"]:
+                t += 1
+            cands.append(_Cand(s, t, label, len(m.group(0))))
     out = []
     for c in drop_overlaps(cands):
         out.append(Mention(TYPE, text[c.start:c.end], c.start, c.end, c.key,

@@ -9,6 +9,7 @@ in words and patterns loaded from ``data/``.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Iterator
 from typing import Protocol, TypeVar
@@ -60,12 +61,63 @@ def overlaps(a: _Spanlike, b: _Spanlike) -> bool:
 
 
 def drop_overlaps(spans: Iterable[T]) -> list[T]:
-    """Keep the longest of overlapping spans (earliest first on ties), in text order."""
+    """Keep the longest of overlapping spans (earliest first on ties), in text order.
+
+    The chosen spans never overlap one another, so a new span can only overlap the chosen
+    one that starts last before its end: one binary search each (n log n, not n²).
+    """
+    starts: list[int] = []
     chosen: list[T] = []
     for sp in sorted(spans, key=lambda x: (-(x.end - x.start), x.start)):
-        if not any(overlaps(sp, c) for c in chosen):
-            chosen.append(sp)
+        i = bisect.bisect_left(starts, sp.end)
+        if i and chosen[i - 1].end > sp.start:
+            continue
+        starts.insert(i, sp.start)
+        chosen.insert(i, sp)
     return sorted(chosen, key=lambda x: (x.start, x.end))
+
+
+class Intervals:
+    """Boolean questions about a fixed set of spans, each in O(log n): does any overlap
+    a range, hold a point strictly inside, or hold a range (prefix maxima of the ends over
+    the spans sorted by start).
+
+    >>> iv = Intervals([(0, 5), (10, 12)])
+    >>> iv.overlaps(4, 6), iv.overlaps(5, 10), iv.stabs(11), iv.holds(1, 3), iv.holds(0, 5)
+    (True, False, True, True, False)
+    """
+
+    def __init__(self, pairs: Iterable[tuple[int, int]]):
+        items = sorted(pairs)
+        self.starts = [a for a, _ in items]
+        self.ends = [b for _, b in items]
+        self.maxend: list[int] = []
+        best = -1
+        for b in self.ends:
+            best = max(best, b)
+            self.maxend.append(best)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        """Some span overlaps ``[s, e)``."""
+        i = bisect.bisect_left(self.starts, e)
+        return i > 0 and self.maxend[i - 1] > s
+
+    def stabs(self, x: int) -> bool:
+        """Some span has ``x`` strictly inside it (start < x < end)."""
+        i = bisect.bisect_left(self.starts, x)
+        return i > 0 and self.maxend[i - 1] > x
+
+    def holds(self, s: int, e: int) -> bool:
+        """Some span other than ``[s, e)`` itself contains ``[s, e)``."""
+        i = bisect.bisect_left(self.starts, s)
+        if i > 0 and self.maxend[i - 1] >= e:
+            return True
+        j = i
+        while j < len(self.starts) and self.starts[j] == s:  # same start: a longer one
+            if self.ends[j] > e:
+                return True
+            j += 1
+        return False
 
 
 def inside(inner: _Spanlike, outer: _Spanlike) -> bool:

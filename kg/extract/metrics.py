@@ -14,6 +14,7 @@ a glossary definition) are not metrics; the patterns are in ``data/rules/metrics
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -75,12 +76,23 @@ def _compiled() -> dict:
 def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     """Every quantity with a unit in the report's sentences."""
     out: list[Mention] = []
+    ordered = sorted(found, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
+    longest = _longest(ordered)
     for sent in report.sentences:
-        out.extend(sentence_metrics(report, sent, found))
+        # only the names that overlap this sentence (a binary search, not a scan of all)
+        lo = bisect.bisect_left(starts, sent.start - longest)
+        hi = bisect.bisect_left(starts, sent.end)
+        local = tuple(m for m in ordered[lo:hi] if m.end > sent.start)
+        out.extend(sentence_metrics(report, sent, local))
     keys = Counter(m.key for m in out)
     return [m if keys[m.key] == 1 else
             Mention(m.type, m.text, m.start, m.end, f"{m.key}@{m.start}", m.attrs, m.rels)
             for m in out]
+
+
+def _longest(ms: list[Mention]) -> int:
+    return max((m.end - m.start for m in ms), default=0)
 
 
 def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...]) -> list[Mention]:

@@ -26,6 +26,7 @@ a Facility span stays a Facility unless project words make it a project.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -207,8 +208,11 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     blocked += [m for m in found if m.type == "Organization" and m.attrs.get("org_kind") == "group"]
     facilities = {(m.start, m.end) for m in found if m.type == "Facility"}
     places = [m for m in found if m.type in PLACE_TYPES and not _is_report_place(report, m)]
-    orgs = [m for m in found if m.type == "Organization"]
+    orgs = sorted((m for m in found if m.type == "Organization"), key=lambda m: m.start)
     people = sorted({m.key for m in found if m.type == "Person"})
+    places.sort(key=lambda m: m.start)
+    place_starts = [m.start for m in places]
+    org_starts = [m.start for m in orgs]
     cands: list[tuple[int, int, tuple[tuple[int, int], ...]]] = []  # (start, end, list items)
     extra: list[Mention] = []                # programs named by the lists of their projects
     member_of: dict[tuple[int, int], str] = {}
@@ -285,7 +289,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             attrs["label"] = label
         rels: list[Rel] = []
         c_lo, _ = clause_bounds(report, sp.start, sp.end)
-        for p in places:
+        sent = report.sentence_at(sp.start)
+        lo, hi = (sent.start, sent.end) if sent else (0, len(text))
+        for p in _within(places, place_starts, lo, hi):
             if (p.start, p.end) == (sp.start, sp.end):
                 continue
             in_name = sp.start <= p.start and p.end <= sp.end
@@ -295,7 +301,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             led = w is not None and p.end + len(w) == sp.start
             if in_name or in_list or at or led:
                 rels.append(Rel(PLACE_TYPES[p.type], p.type, p.key))
-        for o in orgs:
+        for o in _within(orgs, org_starts, lo, hi):
             in_name = sp.start <= o.start and o.end <= sp.end
             named_with = (c_lo <= o.start and o.end <= sp.start
                           and lex["with"].search(text, o.end, sp.start) is not None)
@@ -327,6 +333,11 @@ def _counted(text: str, a: int, end: int, lo: int, hi: int) -> bool:
     if (after and _right_ok(text, after.end(), hi)) or count.match(text, a):
         return True
     return any(count.fullmatch(text, a - k, a) for k in range(2, min(12, a - lo) + 1))
+
+
+def _within(ms: list[Mention], starts: list[int], lo: int, hi: int) -> list[Mention]:
+    """The mentions (sorted by start, ``starts`` their starts) inside ``[lo, hi)``."""
+    return [m for m in ms[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)] if m.end <= hi]
 
 
 def _soft_after(text: str, pos: int) -> str | None:

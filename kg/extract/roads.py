@@ -15,12 +15,13 @@ section of the road. Words: ``data/lexicons/roads_*.tsv``; patterns: ``data/rule
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import replace
 
 from kg import gazetteer
-from kg.extract.matcher import drop_overlaps
+from kg.extract.matcher import Intervals, drop_overlaps
 from kg.extract.places import report_chain
 from kg.extract.status import status_attrs
 from kg.extract.placenames import Candidate, body_sentences, find_names, suffixes_from_rows
@@ -125,15 +126,26 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     out.extend(segs)
     # What the text says happened: to segments and to roads named for themselves, not to
     # the roads that only bound a segment.
-    return [m if any(g is not m and g.start <= m.start and m.end <= g.end for g in segs)
+    held = Intervals((g.start, g.end) for g in segs)
+    seg_ids = {id(g) for g in segs}
+    return [m if (id(m) not in seg_ids and held.holds(m.start, m.end))
             or _in_brackets(report, m.start, lex) else _with_status(report, m) for m in out]
+
+
+@functools.lru_cache(maxsize=4)
+def _brackets(text: str, opens: str, closes: str) -> tuple[list[int], list[int]]:
+    return ([i for i, ch in enumerate(text) if ch in opens],
+            [i for i, ch in enumerate(text) if ch in closes])
 
 
 def _in_brackets(report: Report, pos: int, lex: dict) -> bool:
     """A name inside brackets (a parcel's note, a bound) is a location, not the subject."""
     sent = report.sentence_at(pos)
-    before = report.text[sent.start if sent else 0:pos]
-    return sum(before.count(c) for c in lex["open"]) > sum(before.count(c) for c in lex["close"])
+    lo = sent.start if sent else 0
+    opens, closes = _brackets(report.text, "".join(lex["open"]), "".join(lex["close"]))
+    n_open = bisect.bisect_left(opens, pos) - bisect.bisect_left(opens, lo)
+    n_close = bisect.bisect_left(closes, pos) - bisect.bisect_left(closes, lo)
+    return n_open > n_close
 
 
 def _with_status(report: Report, m: Mention) -> Mention:

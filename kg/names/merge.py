@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 
+from kg.extract.matcher import Intervals
 from kg.extract.status import status_attrs
 from kg.names.features import config
 from kg.records import Mention, Report
@@ -136,41 +137,38 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
     verify = float(config()["merge"]["verify"])
     rules_decide = scarce_types()
     structural = [m for m in rules if _structural(m)]
-
-    def overlaps(a: int, b: int, ms) -> bool:
-        return any(a < m.end and m.start < b for m in ms)
+    in_structural = Intervals((m.start, m.end) for m in structural)
 
     spans: list[tuple[int, int, str]] = []
     for s, e, t in tagged:
         s, e = tidy(report.text, s, e)
-        if e - s >= 2 and t in tagger_types and not overlaps(s, e, structural):
+        if e - s >= 2 and t in tagger_types and not in_structural.overlaps(s, e):
             spans.append((s, e, t))
     span_set = set(spans)
-    hosts = [(s, e) for s, e, t in spans if t in NESTING]
+    tagged_iv = Intervals((s, e) for s, e, _ in spans)
+    hosts = Intervals((s, e) for s, e, t in spans if t in NESTING)
+    outer = Intervals((s, e) for s, e, t in spans if t not in NESTING)
     works = {(s, e) for s, e, t in spans if t == "Project"}
-
-    def inside(m: Mention, boxes) -> bool:
-        return any(a <= m.start and m.end <= b and (a, b) != (m.start, m.end) for a, b in boxes)
 
     out: list[Mention] = []
     fixed: list[Mention] = []
     for m in rules:
         attrs = dict(m.attrs)
         source = _source(m)
-        if _structural(m) or inside(m, [(x.start, x.end) for x in structural]):
+        if _structural(m) or in_structural.holds(m.start, m.end):
             pass
         elif m.type in tagger_types:
             if (m.start, m.end, m.type) in span_set:
                 source = "rule+tagger"
-            elif inside(m, hosts) or (m.type in PLACE_OF_WORK and (m.start, m.end) in works):
+            elif hosts.holds(m.start, m.end) or (m.type in PLACE_OF_WORK and (m.start, m.end) in works):
                 for k in ("status", "status_verb", "status_at"):  # the project's, not the place's
                     attrs.pop(k, None)
-            elif overlaps(m.start, m.end, [x for x in _as_boxes(spans)]):
+            elif tagged_iv.overlaps(m.start, m.end):
                 continue
             elif m.type not in rules_decide and beliefs.get((m.start, m.end, m.type), 0.0) < verify:
                 continue
         else:  # areas, people, documents: the rules' own, unless a tagged name holds them
-            if inside(m, [(s, e) for s, e, t in spans if t not in NESTING]):
+            if outer.holds(m.start, m.end):
                 continue
             fixed.append(m)
         attrs["source"] = source
@@ -178,11 +176,15 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
             attrs.update(status_attrs(report, m.start, m.end))
         out.append(Mention(m.type, m.text, m.start, m.end, m.key, attrs, m.rels))
     exact = {(m.start, m.end, m.type) for m in rules}
-    same_type = [m for m in rules if m.type in tagger_types and m.rels]
+    fixed_iv = Intervals((m.start, m.end) for m in fixed)
+    same_type: dict[str, list[Mention]] = {}
+    for m in rules:
+        if m.type in tagger_types and m.rels:
+            same_type.setdefault(m.type, []).append(m)
     for s, e, t in spans:
         if (s, e, t) in exact:
             continue
-        if any(s < m.end and m.start < e and not (s <= m.start and m.end <= e) for m in fixed):
+        if fixed_iv.stabs(s) or fixed_iv.stabs(e):
             continue  # a partial overlap with a rule-owned name: the rule wins
         text = report.text[s:e]
         key = name_key(text)
@@ -193,21 +195,10 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
             attrs.update(status_attrs(report, s, e))
         # the relations the rules found for an overlapping name of the same type (the
         # places of its list or clause) carry over; targets missing from the merge drop later
-        rels = tuple(dict.fromkeys(r for m in same_type if m.type == t and s < m.end and m.start < e
+        rels = tuple(dict.fromkeys(r for m in same_type.get(t, ()) if s < m.end and m.start < e
                                    for r in m.rels))
         out.append(Mention(t, text, s, e, key, attrs, rels))
     return _implemented_by(report, sorted(out, key=Mention.sort_key))
-
-
-def _as_boxes(spans):
-    return [_Box(s, e) for s, e, _ in spans]
-
-
-class _Box:
-    __slots__ = ("start", "end")
-
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end
 
 
 @functools.cache
