@@ -173,7 +173,7 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Graph file to serve; default: the last build, build/kg.ttl.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
               help="SPARQL engine (default: oxigraph).")
 @click.option("--timeout", default=10.0, show_default=True, type=float,

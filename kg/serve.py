@@ -21,6 +21,7 @@ from __future__ import annotations
 import html
 import sys
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -125,7 +126,7 @@ class Endpoint:
     """The query side of the server: a loaded store and its limits."""
 
     def __init__(self, store, timeout: float = 10.0, max_rows: int = 10000,
-                 memory: int | None = 1 << 30, workers: int = 2):
+                 memory: int | None = 1 << 30, workers: int = 4):
         self.store = store
         self.timeout = timeout
         self.max_rows = max_rows
@@ -135,10 +136,16 @@ class Endpoint:
         _warm_up()
 
     def _limited(self, fn: Callable[[], object]):
+        """Run ``fn`` in a query child; time waiting for a slot counts against the limit,
+        so every request is answered within ``timeout`` (plus the fork and the reply)."""
+        t0 = time.monotonic()
         if not self._slots.acquire(timeout=self.timeout):
             raise LimitExceeded("server busy: no free query slot within the time limit")
         try:
-            return run_limited(fn, self.timeout, memory=self.memory)
+            left = self.timeout - (time.monotonic() - t0)
+            if left <= 0.05:
+                raise LimitExceeded("server busy: no time left after waiting for a query slot")
+            return run_limited(fn, left, memory=self.memory)
         finally:
             self._slots.release()
 
@@ -315,6 +322,7 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-sparql/0.1"
         protocol_version = "HTTP/1.1"
+        timeout = 30  # seconds a connection may stay idle or stall mid-request
 
         def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
             sys.stderr.write("kg serve: %s %s\n" % (self.address_string(), format % args))
@@ -332,7 +340,12 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def _error(self, status: int, message: str):
+        def _error(self, status: int, message: str, close: bool = False):
+            if close:  # a body left unread must not be read as the next request
+                self.close_connection = True
+                self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"),
+                           {"Connection": "close"})
+                return
             self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
         def _refused(self) -> bool:
@@ -379,12 +392,15 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             if self._refused():
                 self.close_connection = True
                 return
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                return self._error(400, "bad Content-Length")
+            values = self.headers.get_all("Content-Length") or []
+            if len(values) > 1 or self.headers.get("Transfer-Encoding"):
+                return self._error(400, "one Content-Length, no Transfer-Encoding", close=True)
+            raw_len = (values[0] if values else "0").strip()
+            if not raw_len.isdigit():
+                return self._error(400, "bad Content-Length", close=True)
+            length = int(raw_len)
             if length > 1 << 20:
-                return self._error(413, "request body too large (limit 1 MiB)")
+                return self._error(413, "request body too large (limit 1 MiB)", close=True)
             raw = self.rfile.read(length)
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
             params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
@@ -471,7 +487,7 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
 
 def make_server(data: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000,
                 engine: str | None = None, timeout: float = 10.0, max_rows: int = 10000,
-                cors: str | None = None, workers: int = 2,
+                cors: str | None = None, workers: int = 4,
                 hosts: tuple[str, ...] = ()) -> ThreadingHTTPServer:
     """A ready, not yet serving, HTTP server for the graph in ``data``."""
     if timeout <= 0 or max_rows <= 0:
