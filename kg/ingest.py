@@ -96,20 +96,21 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
+@functools.cache
+def _common_han() -> frozenset[str]:
+    from kg.resources import load_tsv
+    return frozenset(r["char"] for r in load_tsv("lexicons/common_han.tsv"))
+
+
 def _check_plausible(text: str, name: str) -> None:
     """Refuse text that decodes as GB18030 but is not Chinese in it: Big5, Shift-JIS or
-    EUC-KR bytes read as GB18030 give mostly rare characters and kana-free mojibake.
-    Real report text has nearly all its Han characters among GB2312's common level 1."""
+    EUC-KR bytes read as GB18030 give characters in no real proportion. Report text has
+    most of its Han characters among the 800 most frequent (``common_han.tsv``)."""
     han = _CJK.findall(text)
     if len(han) < 20:
         return
-    common = 0
-    for ch in han:
-        try:
-            common += 0xB0 <= ch.encode("gb2312")[0] <= 0xD7
-        except UnicodeEncodeError:
-            pass
-    share = common / len(han)
+    common = _common_han()
+    share = sum(ch in common for ch in han) / len(han)
     if share < _rules()["decode"]["min_common_han"]:
         raise InputError(f"{name}: decoded as GB18030 this is not plausible Chinese text (only "
                          f"{share:.0%} common characters); another encoding such as big5, "
