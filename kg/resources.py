@@ -15,9 +15,24 @@ from pathlib import Path
 from kg.errors import ResourceError
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-ONTOLOGY = ROOT / "ontology"
-VIZ = ROOT / "viz"
+
+
+def _folder(checkout: str, package: str) -> Path:
+    """A data folder: the checkout's own (a source tree or an editable install), else the
+    copy installed inside the package (``pip install .``, a wheel)."""
+    here = ROOT / checkout
+    if (ROOT / "pyproject.toml").is_file() and here.is_dir():
+        return here
+    import importlib.util
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceError(f"{package}: the package's data files are not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+DATA = _folder("data", "kg._data")
+ONTOLOGY = _folder("ontology", "kg._ontology")
+VIZ = _folder("viz", "kg._viz")
 QUERIES = Path(__file__).resolve().parent / "queries"
 
 
