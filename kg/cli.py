@@ -154,14 +154,23 @@ def validate(path: Path) -> None:
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
               help="SPARQL engine (default: oxigraph).")
 @click.option("--list", "list_", is_flag=True, help="List the library's queries and exit.")
+@click.option("--show", "show", default=None, metavar="NAME", help="Print a library query's text and exit.")
 def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: str,
-          engine: str | None, list_: bool) -> None:
-    """Run QUERY: a library NAME, a FILE.rq, or SPARQL text (read-only)."""
-    from kg.query import list_text, parse_params, run_query
+          engine: str | None, list_: bool, show: str | None) -> None:
+    """Run QUERY: a library NAME, a FILE.rq or FILE.sparql, SPARQL text, or - (stdin)."""
+    from kg.query import list_text, parse_params, resolve_query, run_query
 
     if list_:
         sys.stdout.write(list_text())
         return
+    if show:
+        text, spec = resolve_query(show)
+        if spec is None:
+            raise InputError(f"{show}: not a library query (see `kg query --list`)")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    if query == "-":
+        query = sys.stdin.read()
     if not query:
         raise click.UsageError("give a query NAME, FILE.rq or SPARQL text (or --list)")
     # offline: the query runs in a child process cut off the network (the second wall)

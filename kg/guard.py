@@ -175,7 +175,24 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def check_read_only(text: str, graphs: set[str]) -> QueryInfo:
+def _position(exc, shift: int) -> str:
+    """``line L, column C`` of a parse error in the user's own text (``shift``: characters
+    of prefix declarations put before it on its first line)."""
+    line, col = getattr(exc, "lineno", 1), getattr(exc, "col", 1)
+    if line == 1:
+        col = max(1, col - shift)
+    return f"line {line}, column {col}"
+
+
+def _syntax_message(exc, canon: str, shift: int) -> str:
+    loc = getattr(exc, "loc", 0)
+    found = canon[loc:loc + 12].split("\n")[0].strip()
+    near = f"near {found!r}" if found else "at the end of the query"
+    return f"SPARQL syntax error at {_position(exc, shift)}, {near}"
+
+
+def check_read_only(text: str, graphs: set[str], shift: int = 0,
+                    known_prefixes: tuple[str, ...] = ()) -> QueryInfo:
     """Refuse (``QueryError``) updates, SERVICE, and FROM graphs not in ``graphs``,
     deciding on rdflib's parse of the canonical text; return what to run.
 
@@ -183,6 +200,11 @@ def check_read_only(text: str, graphs: set[str]) -> QueryInfo:
     Traceback (most recent call last):
     ...
     kg.errors.QueryError: refused: SERVICE (federated queries) is not allowed here
+
+    ``shift``: characters the caller put before the user's text on its first line (its
+    prefix declarations), so that positions in messages are the user's own;
+    ``known_prefixes``: the prefixes the caller would declare, named in the message for an
+    unknown one.
     """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
@@ -199,7 +221,7 @@ def check_read_only(text: str, graphs: set[str]) -> QueryInfo:
             pass
         else:
             raise QueryError("refused: this endpoint is read-only (the text is an update)") from None
-        raise QueryError(f"SPARQL syntax error: {_one_line(exc)}") from None
+        raise QueryError(_syntax_message(exc, canon, shift)) from None
     except RecursionError:
         raise QueryError(f"query nests too deeply to parse") from None
     seen: set[int] = set()
@@ -208,6 +230,11 @@ def check_read_only(text: str, graphs: set[str]) -> QueryInfo:
     try:
         algebra = translateQuery(parsed)
     except Exception as exc:  # rdflib raises plain Exceptions for unknown prefixes and the like
+        m = re.search(r"Unknown namespace prefix : (\S+)", str(exc))
+        if m:
+            declared = sorted(set(info.prefixes) | set(known_prefixes))
+            raise QueryError(f"unknown prefix {m.group(1)}: (declare it with PREFIX {m.group(1)}: <…>; "
+                             f"known: {', '.join(p + ':' for p in declared) or 'none'})") from None
         raise QueryError(f"SPARQL error: {_one_line(exc)}") from None
     nodes = list(_walk(algebra.algebra, set()))
     if any(cv.name in ("ServiceGraphPattern", "Service") for cv in nodes):

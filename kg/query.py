@@ -105,7 +105,7 @@ def resolve_query(arg: str) -> tuple[str, QuerySpec | None]:
     lib = library()
     if arg in lib:
         return lib[arg].text, lib[arg]
-    if arg.endswith(".rq"):
+    if arg.endswith((".rq", ".sparql")):
         path = Path(arg)
         try:
             text = path.read_text(encoding="utf-8")
@@ -114,8 +114,10 @@ def resolve_query(arg: str) -> tuple[str, QuerySpec | None]:
         return text, parse_spec(path.stem, text, arg)
     if looks_like_sparql(arg):
         return arg, None  # an update is refused later, with a clear message
-    raise QueryError(f"{arg}: not a library query (see `kg query --list`), a .rq file "
-                     "or SPARQL text")
+    import difflib
+    close = difflib.get_close_matches(arg, list(lib), n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else " (see `kg query --list`)"
+    raise QueryError(f"{arg}: not a library query, a .rq/.sparql file or SPARQL text{hint}")
 
 
 def _placeholder(name: str) -> re.Pattern:
@@ -250,13 +252,18 @@ def _bind(text: str, params: Mapping[str, str], spec: QuerySpec | None) -> tuple
     return text, terms
 
 
-def with_prefixes(text: str) -> str:
-    """Declare the project's usual prefixes the query uses without declaring them."""
+def prefix_head(text: str) -> str:
+    """Declarations of the project's usual prefixes the query uses without declaring them,
+    on one line with no line break, so that the user's lines keep their numbers."""
     declared = inspect_query(text).prefixes
     used = {m.group(1) for m in re.finditer(r"(?<![\w<?$])([A-Za-z][\w-]*):", text)}
     missing = [p for p in PREFIXES if p in used and p not in declared]
-    head = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in missing)
-    return head + text
+    return "".join(f"PREFIX {p}: <{PREFIXES[p]}> " for p in missing)
+
+
+def with_prefixes(text: str) -> str:
+    """The query with :func:`prefix_head` before it."""
+    return prefix_head(text) + text
 
 
 def execute(store, text: str, params: Mapping[str, str] | None = None,
@@ -267,8 +274,9 @@ def execute(store, text: str, params: Mapping[str, str] | None = None,
     ``initBindings``, which its engine needs to use them early (same answers, far faster).
     """
     text, terms = _bind(text, params or {}, spec)
-    text = with_prefixes(text)
-    checked = check_read_only(text, store.graphs())
+    head = prefix_head(text)
+    checked = check_read_only(head + text, store.graphs(), shift=len(head),
+                              known_prefixes=tuple(PREFIXES))
     return store.query(checked.text, max_rows=max_rows, bindings=terms)
 
 

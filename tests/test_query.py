@@ -357,3 +357,34 @@ def test_seed_entities_answer_the_planners_questions(seed_stores):
     where = rows(s, "entity-mentions", name="韵涛路")
     assert where and all(r["text"] == "韵涛路" for r in where)
     assert any("周东南路" in r["sentence_text"] for r in where)
+
+
+# -- messages that point at the user's own text (issue 13) -------------------------------
+
+def test_syntax_errors_name_the_users_line_and_column():
+    r = CliRunner().invoke(main, ["query", "SELECT ?s WHERE {\n  ?s kg:segmentOf ?o \n}}", "--data", str(CASE)])
+    assert r.exit_code == 1
+    assert "line 3, column 2" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_an_unknown_prefix_names_itself_and_the_known_ones():
+    r = CliRunner().invoke(main, ["query", "SELECT * WHERE { ?s xyz:p ?o }", "--data", str(CASE)])
+    assert r.exit_code == 1 and "unknown prefix xyz:" in r.output and "kg:" in r.output
+    assert len(r.output) < 400
+
+
+def test_close_library_names_are_suggested():
+    r = CliRunner().invoke(main, ["query", "parcel", "--data", str(CASE)])
+    assert r.exit_code == 1 and "did you mean parcels" in r.output
+
+
+def test_show_stdin_and_sparql_files(tmp_path):
+    r = CliRunner().invoke(main, ["query", "--show", "road-segments"])
+    assert r.exit_code == 0 and "SELECT" in r.output and r.output == library()["road-segments"].text.rstrip("\n") + "\n"
+    r = CliRunner().invoke(main, ["query", "-", "--data", str(CASE), "--format", "json"],
+                           input="ASK { ?s kg:segmentOf ?o }")
+    assert r.exit_code == 0 and json.loads(r.output)["boolean"] is True
+    f = tmp_path / "q.sparql"
+    f.write_text("ASK { ?s kg:segmentOf ?o }", encoding="utf-8")
+    r = CliRunner().invoke(main, ["query", str(f), "--data", str(CASE), "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)["boolean"] is True
