@@ -155,8 +155,10 @@ def validate(path: Path) -> None:
               help="SPARQL engine (default: oxigraph).")
 @click.option("--list", "list_", is_flag=True, help="List the library's queries and exit.")
 @click.option("--show", "show", default=None, metavar="NAME", help="Print a library query's text and exit.")
+@click.option("--iris", is_flag=True,
+              help="csv/tsv/json as the SPARQL results formats (IRIs), not labelled tables.")
 def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: str,
-          engine: str | None, list_: bool, show: str | None) -> None:
+          engine: str | None, list_: bool, show: str | None, iris: bool) -> None:
     """Run QUERY: a library NAME, a FILE.rq or FILE.sparql, SPARQL text, or - (stdin)."""
     from kg.query import list_text, parse_params, resolve_query, run_query
 
@@ -174,7 +176,7 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
     if not query:
         raise click.UsageError("give a query NAME, FILE.rq or SPARQL text (or --list)")
     # offline: the query runs in a child process cut off the network (the second wall)
-    out = run_query(query, data, parse_params(params), fmt, engine, offline=True)
+    out = run_query(query, data, parse_params(params), fmt, engine, offline=True, people=not iris)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
 
 

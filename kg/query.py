@@ -306,20 +306,23 @@ def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
 
 
 def run_query(query: str, data: str | Path | None = None, params: Mapping[str, str] | None = None,
-              fmt: str = "table", engine: str | None = None, offline: bool = False) -> str:
+              fmt: str = "table", engine: str | None = None, offline: bool = False,
+              people: bool = False) -> str:
     """Load ``data`` (default ``build/kg.ttl``), run a library NAME, a ``.rq`` file or
     SPARQL text with ``params``, and return the result in ``fmt``.
 
     ``offline``: run the query in a forked child cut off the network
-    (:func:`kg.sandbox.run_offline`), as ``kg query`` does.
+    (:func:`kg.sandbox.run_offline`), as ``kg query`` does; ``people``: csv, tsv and json
+    with labels and ``_iri`` columns (csv with a BOM), as ``kg query`` gives them unless
+    ``--iris``.
     """
     text, spec = resolve_query(query)
     store = load_store(data, engine)
 
     def work() -> str:
         res = execute(store, text, params, spec)
-        labels = labels_for(store, res) if fmt == "table" else None
-        return render(res, fmt, labels)
+        labels = labels_for(store, res) if fmt == "table" or people else None
+        return render(res, fmt, labels, people=people)
 
     if offline:
         from kg.sandbox import run_offline

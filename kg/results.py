@@ -204,6 +204,52 @@ def to_table(res: QueryResult, labels: dict[str, str] | None = None,
     return buf.getvalue()
 
 
+def labelled_rows(res: QueryResult, labels: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+    """Columns for people: each variable as its label (IRIs without one as a prefixed name),
+    and beside a variable that holds IRIs a ``<var>_iri`` column with the IRIs themselves.
+
+    >>> from rdflib import URIRef
+    >>> r = QueryResult("select", vars=["x"], rows=[(URIRef("urn:a"),)])
+    >>> labelled_rows(r, {"urn:a": "甲"})
+    (['x', 'x_iri'], [['甲', 'urn:a']])
+    """
+    iri_vars = {i for i, _ in enumerate(res.vars)
+                if any(isinstance(row[i], URIRef) for row in res.rows)}
+    head: list[str] = []
+    for i, v in enumerate(res.vars):
+        head.append(v)
+        if i in iri_vars:
+            head.append(f"{v}_iri")
+    rows = []
+    for row in res.rows:
+        cells: list[str] = []
+        for i, t in enumerate(row):
+            if isinstance(t, URIRef):
+                cells.append(labels.get(str(t)) or compact(str(t)))
+            else:
+                cells.append("" if t is None else str(t))
+            if i in iri_vars:
+                cells.append(str(t) if isinstance(t, URIRef) else "")
+        rows.append(cells)
+    return head, rows
+
+
+def to_labelled(res: QueryResult, fmt: str, labels: dict[str, str]) -> str:
+    """``kg query``'s csv, tsv and json for people: labels, ``_iri`` columns; csv with a
+    BOM so that spreadsheet programs read it as UTF-8."""
+    if res.kind == "ask":
+        value = "true" if res.boolean else "false"
+        return json.dumps({"boolean": res.boolean}) + "\n" if fmt == "json" else f"ask\n{value}\n"
+    head, rows = labelled_rows(res, labels)
+    if fmt == "json":
+        return json.dumps([dict(zip(head, r)) for r in rows], ensure_ascii=False, indent=1) + "\n"
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n", delimiter="," if fmt == "csv" else "\t")
+    w.writerow(head)
+    w.writerows(rows)
+    return ("\ufeff" if fmt == "csv" else "") + buf.getvalue()
+
+
 def _terminal_width() -> int:
     import shutil
     return max(60, min(shutil.get_terminal_size((120, 24)).columns, 200))
@@ -213,10 +259,15 @@ WRITERS: dict[str, Callable[[QueryResult], str]] = {
     "json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}
 
 
-def render(res: QueryResult, fmt: str, labels: dict[str, str] | None = None) -> str:
-    """``res`` in format ``fmt``; ``QueryError`` when the format does not fit the form."""
+def render(res: QueryResult, fmt: str, labels: dict[str, str] | None = None,
+           people: bool = False) -> str:
+    """``res`` in format ``fmt``; ``QueryError`` when the format does not fit the form.
+    ``people``: csv, tsv and json with labels (:func:`to_labelled`) instead of the SPARQL
+    results formats."""
     if fmt == "table":
         return to_table(res, labels)
+    if people and fmt in ("csv", "tsv", "json") and res.kind != "graph":
+        return to_labelled(res, fmt, labels or {})
     if res.kind == "graph":
         if fmt not in ("ttl", "nt", "xml", "rdfxml", "jsonld"):
             raise QueryError(f"--format {fmt} is for SELECT/ASK; use ttl for CONSTRUCT/DESCRIBE")
@@ -227,5 +278,5 @@ def render(res: QueryResult, fmt: str, labels: dict[str, str] | None = None) -> 
     return WRITERS[fmt](res)
 
 
-__all__ = ["render", "to_json", "to_xml", "to_csv", "to_tsv", "to_graph", "to_table",
+__all__ = ["render", "to_labelled", "labelled_rows", "to_json", "to_xml", "to_csv", "to_tsv", "to_graph", "to_table",
            "compact", "cell_text", "MEDIA_TYPES", "SELECT_FORMATS", "GRAPH_FORMATS"]

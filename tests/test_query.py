@@ -267,12 +267,28 @@ def test_cli_list_and_query():
     assert r.exit_code == 0
     assert all(name in r.output for name in library())
     r = CliRunner().invoke(main, ["query", "parcels", "--data", str(CASE), "--format", "csv",
-                                  "--param", "code=28街坊71丘"])
+                                  "--param", "code=28街坊71丘", "--iris"])
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[1].startswith(E + "parcel1,28街坊71丘,菲特莫古地块")
     r = CliRunner().invoke(main, ["query", "counts", "--data", str(CASE), "--engine", "rdflib",
-                                  "--format", "json"])
+                                  "--format", "json", "--iris"])
     assert r.exit_code == 0 and json.loads(r.output)["results"]["bindings"]
+
+
+def test_cli_tables_for_people_have_labels_iri_columns_and_a_bom():
+    """csv/tsv/json of kg query: labels where a person wants words, the IRIs beside them."""
+    r = CliRunner().invoke(main, ["query", "parcels", "--data", str(CASE), "--format", "csv",
+                                  "--param", "code=28街坊71丘"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(r.output.lstrip("\ufeff"))))
+    head, first = rows[0], dict(zip(rows[0], rows[1]))
+    assert head[:2] == ["parcel", "parcel_iri"] and first["parcel_iri"] == E + "parcel1"
+    assert not first["parcel"].startswith("http") and "schema.org" not in first.get("parcel_status", "")
+    r = CliRunner().invoke(main, ["query", "parcels", "--data", str(CASE), "--format", "json",
+                                  "--param", "code=28街坊71丘"])
+    obj = json.loads(r.output)[0]
+    assert obj["parcel_iri"] == E + "parcel1" and not obj["parcel"].startswith("http")
 
 
 def test_cli_errors_are_one_line(tmp_path):

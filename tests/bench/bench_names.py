@@ -73,7 +73,9 @@ def fold(args) -> dict:
         if approach == "rules":
             pred = {u.id: u.spans for u in as_units(report, extract(report, tagger=False))}
         elif approach == "crf-chars":
-            path = train(rest, tmp / "chars.crfsuite", features=char_only)
+            path = tmp / "chars.crfsuite"
+            if not (REUSE and path.is_file()):
+                train(rest, path, features=char_only)
             tg = Tagger(path, features=char_only)
             pred = {u.id: tg.tag(u.text) for u in gold}
         elif approach in ("crf", "system", "system-aa"):
