@@ -177,6 +177,7 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
         out.append(Mention(m.type, m.text, m.start, m.end, m.key, attrs, m.rels))
     exact = {(m.start, m.end, m.type) for m in rules}
     fixed_iv = Intervals((m.start, m.end) for m in fixed)
+    fixed_spans = {(m.start, m.end) for m in fixed}
     same_type: dict[str, list[Mention]] = {}
     for m in rules:
         if m.type in tagger_types and m.rels:
@@ -184,8 +185,8 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
     for s, e, t in spans:
         if (s, e, t) in exact:
             continue
-        if fixed_iv.stabs(s) or fixed_iv.stabs(e):
-            continue  # a partial overlap with a rule-owned name: the rule wins
+        if fixed_iv.stabs(s) or fixed_iv.stabs(e) or (s, e) in fixed_spans:
+            continue  # the very span or a partial overlap of a rule-owned name: the rule wins
         text = report.text[s:e]
         key = name_key(text)
         if len(key) < 2:
