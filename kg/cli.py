@@ -94,6 +94,10 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
                   f"sentences: {summary.sentences}  mentions: {summary.mentions}")
     for name, path in summary.files.items():
         console.print(f"wrote {path}")
+    page = summary.files.get("graph.html")
+    console.print("next: " + (f"open {page} in a browser; " if page else "")
+                  + f"`kg query --list` to ask questions, `kg serve --data {summary.files['kg.ttl']}` "
+                  "for a SPARQL endpoint")
 
 
 @main.command()
@@ -213,8 +217,8 @@ _DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld 
 @main.command()
 @click.option("--data", default="build/kg.trig", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
-@click.option("-o", "--out", default="build/graph.html", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write.")
+@click.option("-o", "--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (default: graph.html beside the data).")
 @click.option("--focus", default=None, metavar="LABEL", help="Only the neighbourhood of this entity.")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="Hops around --focus.")
@@ -235,6 +239,8 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
             query = query_file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{query_file}: cannot read query ({exc})") from None
+    if out is None:
+        out = Path(data).parent / "graph.html"
     page = render_page(load_data(data), focus=focus, depth=depth,
                        types=parse_types(types), query=query, roads=roads)
     write_atomic(out, page.html)

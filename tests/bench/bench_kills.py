@@ -1,0 +1,68 @@
+"""Kill `kg build` at random moments N times (default 50) and check after each kill that
+the outputs are one whole build (kg.ttl and kg.trig of the same input, the page present),
+then that the next build leaves one version and no debris.
+
+    python3 tests/bench/bench_kills.py [--kills 50]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "data" / "reports" / "2022h1_zhoupu.txt"
+
+
+def which(out: Path) -> str:
+    ttl = (out / "kg.ttl").read_text(encoding="utf-8")
+    trig = (out / "kg.trig").read_text(encoding="utf-8")
+    a = ("周浦镇" in ttl, "乙镇" in ttl)
+    b = ("周浦镇" in trig, "乙镇" in trig)
+    if a != b or a[0] == a[1]:
+        return "mixed"
+    return "a" if a[0] else "b"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kills", type=int, default=50)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    a = tmp / "a" / "seed.txt"
+    a.parent.mkdir()
+    a.write_bytes(SEED.read_bytes())
+    b = tmp / "b" / "other.txt"
+    b.parent.mkdir()
+    b.write_text("乙镇2023年政府工作报告\n一、2022年工作回顾\n完成周秀路(沪南公路-周园路)大修。\n", encoding="utf-8")
+    out = tmp / "out"
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", str(a), "-o", str(out)], check=True,
+                   capture_output=True)
+    rng = random.Random(50)
+    outcomes = {"a": 0, "b": 0, "mixed": 0, "no page": 0}
+    for i in range(args.kills):
+        src = b if i % 2 == 0 else a
+        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 5.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        outcomes[which(out)] += 1
+        if not (out / "graph.html").exists():
+            outcomes["no page"] += 1
+    debris = len(list((out / ".versions").iterdir())) - 1 + len([p for p in out.iterdir() if p.name.endswith(".tmp")])
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", str(a), "-o", str(out)], check=True,
+                   capture_output=True)
+    left = len(list((out / ".versions").iterdir())) - 1 + len([p for p in out.iterdir() if p.name.endswith(".tmp")])
+    print(f"{args.kills} kills: outputs of the old build {outcomes['a']}, of the new build {outcomes['b']}, "
+          f"mixed {outcomes['mixed']}, page missing {outcomes['no page']}; debris after the kills "
+          f"{debris} (unfinished versions and temporary files), after the next build {left}")
+
+
+if __name__ == "__main__":
+    main()
