@@ -73,15 +73,26 @@ def _gazetteer() -> dict[int, dict[str, str]]:
     return out
 
 
+@functools.cache
+def _first_chars(kind: str) -> dict[str, tuple[int, ...]]:
+    """For each first character, the lengths of the names that start with it (longest first)."""
+    table = _gazetteer() if kind == "gazetteer" else _heads()
+    out: dict[str, set[int]] = {}
+    for k, words in table.items():
+        for w in words:
+            out.setdefault(w[0], set()).add(k)
+    return {ch: tuple(sorted(ks, reverse=True)) for ch, ks in out.items()}
+
+
 def _mark_matches(text: str, table: dict[int, dict[str, str]], prefix: str,
                   out: list[list[str]], longest_only: bool = True) -> None:
     """Mark the longest table match starting at each position: B/I/E tags with the kind."""
-    lengths = sorted(table, reverse=True)
+    firsts = _first_chars("gazetteer")
     n = len(text)
     i = 0
     while i < n:
         hit = None
-        for k in lengths:
+        for k in firsts.get(text[i], ()):
             if i + k <= n:
                 kind = table[k].get(text[i:i + k])
                 if kind is not None:
@@ -99,12 +110,22 @@ def _mark_matches(text: str, table: dict[int, dict[str, str]], prefix: str,
         i += k if longest_only else 1
 
 
+@functools.cache
+def _last_chars() -> dict[str, tuple[int, ...]]:
+    """For each last character, the lengths of the head words that end with it."""
+    out: dict[str, set[int]] = {}
+    for k, words in _heads().items():
+        for w in words:
+            out.setdefault(w[-1], set()).add(k)
+    return {ch: tuple(sorted(ks, reverse=True)) for ch, ks in out.items()}
+
+
 def _head_ends(text: str, out: list[list[str]]) -> None:
     """Each position where a head word ends gets ``head=<type>`` (longest head)."""
     table = _heads()
-    lengths = sorted(table, reverse=True)
+    lasts = _last_chars()
     for end in range(1, len(text) + 1):
-        for k in lengths:
+        for k in lasts.get(text[end - 1], ()):
             if k <= end:
                 t = table[k].get(text[end - k:end])
                 if t is not None:
