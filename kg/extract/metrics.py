@@ -222,7 +222,10 @@ def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
 # -- attributes -----------------------------------------------------------------------
 
 def _clause_start(text: str, floor: int, pos: int, rules: dict) -> int:
+    """Where the clause before ``pos`` starts, looking back at most ``[subject] lookback``
+    (a subject phrase is never longer; the walk stays bounded in run-on text)."""
     bounds = rules["subject"]["boundaries"]
+    floor = max(floor, pos - int(rules["subject"]["lookback"]))
     i = pos
     while i > floor and text[i - 1] not in bounds:
         i -= 1
@@ -319,20 +322,35 @@ def _change_word(text, sent, floor, start, c, rules) -> str:
 
 def _kind(report: Report, sent: Sentence, change_word: str, c) -> str:
     if sent.modality == "plan" or (sent.modality != "review" and
-                                   c["target"].search(report.text, sent.start, sent.end)):
+                                   _says_target(report.text, sent.start, sent.end, c["target"])):
         return "target"
     return "change" if change_word else "actual"
 
 
+@functools.lru_cache(maxsize=64)
+def _says_target(text: str, lo: int, hi: int, pattern) -> bool:
+    """Whether a sentence says target words (once per sentence, not once per number)."""
+    return pattern.search(text, lo, hi) is not None
+
+
 def _period(text, sent, start, c, rules) -> str:
-    best = ""
-    comparison = rules["period"]["comparison"]
-    for pm in c["period"].finditer(text, sent.start, start):
-        lead = text[max(sent.start, pm.start() - 2):pm.start()]
+    """The nearest period before ``start`` in its sentence (one scan per sentence)."""
+    ends, words = _periods(text, sent.start, sent.end, c["period"], tuple(rules["period"]["comparison"]))
+    i = bisect.bisect_right(ends, start) - 1
+    return words[i] if i >= 0 else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _periods(text: str, lo: int, hi: int, pattern, comparison: tuple[str, ...]):
+    """A sentence's periods, not the bases of a comparison (比1-4月): their ends and words."""
+    ends, words = [], []
+    for pm in pattern.finditer(text, lo, hi):
+        lead = text[max(lo, pm.start() - 2):pm.start()]
         if any(lead.endswith(w) for w in comparison):
             continue
-        best = pm.group(0)
-    return best
+        ends.append(pm.end())
+        words.append(pm.group(0))
+    return ends, words
 
 
 def _measures(text, sent, s, e, found, rules, subject: str = "") -> tuple[Rel, ...]:

@@ -22,6 +22,9 @@ import re
 # Hard boundaries: no name runs across these (quotes excepted, see above).
 HARD = set("，,。；;：:！？!?\n（）()【】[]《》<>　 \t")
 QUOTED = re.compile(r"“[^“”\n]{0,40}”")
+# Characters a name's left edge is searched for, before its head: the longest name in the
+# annotated corpus has 40 (a party resolution's title); a name is never this long.
+MAX_NAME = 80
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -57,6 +60,7 @@ def left_edge(text: str, lo: int, head_start: int, stops: re.Pattern[str],
     occur inside names: 提升) and leaves fewer than ``min_chars`` or stands inside the
     name (not at the clause start or right after another boundary word): then the one
     before it is tried. The name may come out too short; the caller rejects it then."""
+    lo = max(lo, head_start - MAX_NAME)  # no name is longer: the search stays bounded
     floor = floor_of(text, lo, head_start)
     spans = quote_spans(text, floor, head_start + 1)
     found = [m for m in stops.finditer(text, floor, head_start)

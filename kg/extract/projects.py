@@ -32,7 +32,7 @@ import re
 
 from kg.extract import programs
 from kg.extract.matcher import alternation, drop_overlaps
-from kg.extract.naming import HARD, left_edge, specific_chars, strip_quotes
+from kg.extract.naming import HARD, MAX_NAME, left_edge, specific_chars, strip_quotes
 from kg.extract.status import clause_bounds, status_attrs
 from kg.records import Mention, Rel, Report
 from kg.resources import load_tsv
@@ -235,18 +235,19 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
             has_cue = bool(lex["cue_re"].search(text, c_lo, c_hi))
             if lex["heads"][h.group(0)] == "weak" and not has_cue:
                 continue
-            q = QUOTED_LIST.search(text[lo:h.start()])
+            near = max(lo, h.start() - MAX_NAME)  # what ends at the head lies this close to it
+            q = QUOTED_LIST.search(text[near:h.start()])
             if q and lex["heads"][h.group(0)] == "strong":  # A、B等“文艺赋美”项目: a program's projects
-                qa, qb = lo + q.start(1), lo + q.end(1)
+                qa, qb = near + q.start(1), near + q.end(1)
                 prog = Mention("Program", text[qa:qb], qa, qb, strip_quotes(text[qa:qb]),
                                dict(status_attrs(report, qa, qb)))
                 extra.append(prog)
-                for ia, ib in _items(text, lo, lo + q.start()):
+                for ia, ib in _items(text, lo, near + q.start()):
                     if not inside_blocked(ia, ib) and not _kind_only(text[ia:ib]):
                         cands.append((ia, ib, ()))
                         member_of[(ia, ib)] = prog.key
                 continue
-            tail = lex["generic_tail"].search(text[lo:h.start()]).group(0)
+            tail = lex["generic_tail"].search(text[near:h.start()]).group(0)
             g = h.start() - len(tail)
             if g > lo and text[g - 1] == LIST_END:  # A、B等(一批产业)项目: the items are projects
                 if lex["heads"][h.group(0)] == "strong" and not any(f in tail for f in lex["field"]):

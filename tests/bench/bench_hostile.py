@@ -52,6 +52,7 @@ def main() -> None:
     for mb in real_sizes:
         data = seed * max(1, int(mb * 1e6 / len(seed)))
         cells.append(f"{seconds(data) / (len(data) / 1e6):.1f}")
+    print("real text done", file=sys.stderr, flush=True)
     rows.append(f"| real text (the seed repeated) | {' / '.join(f'{s:g}' for s in real_sizes)} | {' / '.join(cells)} |")
     for case in cases:
         if "unit" not in case or case.get("encoding"):
@@ -61,6 +62,7 @@ def main() -> None:
             data = grown(case, mb)
             cells.append(f"{seconds(data) / (len(data) / 1e6):.1f}")
         rows.append(f"| {case['name']} | {' / '.join(f'{s:g}' for s in sizes)} | {' / '.join(cells)} |")
+        print(rows[-1], file=sys.stderr, flush=True)
     print("| input | MB | CPU seconds per MB |\n| --- | --- | --- |\n" + "\n".join(rows))
 
 
