@@ -85,6 +85,8 @@ class Intervals:
     >>> iv = Intervals([(0, 5), (10, 12)])
     >>> iv.overlaps(4, 6), iv.overlaps(5, 10), iv.stabs(11), iv.holds(1, 3), iv.holds(0, 5)
     (True, False, True, True, False)
+    >>> iv.covers(0, 5), iv.cuts(4, 8), iv.cuts(0, 12)
+    (True, True, False)
     """
 
     def __init__(self, pairs: Iterable[tuple[int, int]]):
@@ -106,6 +108,15 @@ class Intervals:
         """Some span has ``x`` strictly inside it (start < x < end)."""
         i = bisect.bisect_left(self.starts, x)
         return i > 0 and self.maxend[i - 1] > x
+
+    def covers(self, s: int, e: int) -> bool:
+        """Some span contains ``[s, e)`` (itself included)."""
+        i = bisect.bisect_right(self.starts, s)
+        return i > 0 and self.maxend[i - 1] >= e
+
+    def cuts(self, s: int, e: int) -> bool:
+        """Some span overlaps ``[s, e)`` without lying inside it (it cuts through it)."""
+        return self.stabs(s) or self.stabs(e)
 
     def holds(self, s: int, e: int) -> bool:
         """Some span other than ``[s, e)`` itself contains ``[s, e)``."""

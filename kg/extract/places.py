@@ -24,7 +24,7 @@ import functools
 import re
 
 from kg import gazetteer
-from kg.extract.matcher import drop_overlaps, overlaps
+from kg.extract.matcher import Intervals, drop_overlaps, overlaps
 from kg.extract.placenames import body_sentences
 from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names,
                                    is_name_char, run_before, suffixes_from_rows)
@@ -215,9 +215,8 @@ def _suffix_places(report: Report, chain: list[Division], blocked: list[Mention]
                                 sent.start, sent.end, anchors=anchors, generic_mode="all",
                                 counters=lex["rules"]["names"]["counters"]))
     # A candidate may contain an earlier mention (周祝公路1号桥) but not cut through one.
-    found = [c for c in found
-             if not any(overlaps(c, b) and not (c.start <= b.start and b.end <= c.end)
-                        for b in blocked)]
+    cutting = Intervals((b.start, b.end) for b in blocked)
+    found = [c for c in found if not cutting.cuts(c.start, c.end)]
     kept = drop_overlaps(found)
     # A name inside a kept one, ending where its name part ends, is a place too
     # (幸福居民区 in 幸福居民区卫生服务站).
@@ -355,8 +354,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     lex = _lex()
     chain = report_chain(report)
     blocked = [m for m in found]
-    admin = [m for m in _admin(report, chain)
-             if not any(overlaps(m, b) for b in blocked)]
+    blocked_iv = Intervals((b.start, b.end) for b in blocked)
+    admin = [m for m in _admin(report, chain) if not blocked_iv.overlaps(m.start, m.end)]
+    admin_iv = Intervals((a.start, a.end) for a in admin)
     out: list[Mention] = list(admin)
     taken: list = list(blocked) + admin
     text = report.text
@@ -365,7 +365,7 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         nxt = text[c.end:c.end + 2]
         if nxt in lex["org_heads"]:
             continue
-        if any(overlaps(c, a) and not (c.start <= a.start and a.end <= c.end) for a in admin):
+        if admin_iv.cuts(c.start, c.end):
             continue
         if c.suffix.type == "Village" and _is_town_name(c.text):
             continue

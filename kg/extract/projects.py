@@ -31,7 +31,7 @@ import functools
 import re
 
 from kg.extract import programs
-from kg.extract.matcher import alternation, drop_overlaps
+from kg.extract.matcher import Intervals, alternation, drop_overlaps
 from kg.extract.naming import HARD, MAX_NAME, left_edge, specific_chars, strip_quotes
 from kg.extract.status import clause_bounds, status_attrs
 from kg.records import Mention, Rel, Report
@@ -217,9 +217,12 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
     extra: list[Mention] = []                # programs named by the lists of their projects
     member_of: dict[tuple[int, int], str] = {}
 
+    all_blocked = Intervals((x.start, x.end) for x in blocked)
+    hard_blocked = Intervals((x.start, x.end) for x in blocked if x.type != "Organization")
+
     def inside_blocked(a: int, b: int) -> bool:
-        return any(x.start <= a and b <= x.end or (x.start < b and a < x.end and x.type != "Organization")
-                   for x in blocked)
+        """Inside a blocked span, or overlapping one that is not an organization."""
+        return all_blocked.covers(a, b) or hard_blocked.overlaps(a, b)
 
     for sent in report.sentences:
         if sent.modality == "glossary":
