@@ -77,6 +77,33 @@ def drop_overlaps(spans: Iterable[T]) -> list[T]:
     return sorted(chosen, key=lambda x: (x.start, x.end))
 
 
+class SpanIndex:
+    """Spans added one by one; does any overlap a range? Candidates are found by binary
+    search among the spans that start at most the longest span's length before the range.
+
+    >>> ix = SpanIndex(); ix.add(3, 6); ix.overlaps(5, 9), ix.overlaps(6, 9)
+    (True, False)
+    """
+
+    def __init__(self, pairs: Iterable[tuple[int, int]] = ()):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.longest = 0
+        for a, b in pairs:
+            self.add(a, b)
+
+    def add(self, s: int, e: int) -> None:
+        i = bisect.bisect_right(self.starts, s)
+        self.starts.insert(i, s)
+        self.ends.insert(i, e)
+        self.longest = max(self.longest, e - s)
+
+    def overlaps(self, s: int, e: int) -> bool:
+        lo = bisect.bisect_left(self.starts, s - self.longest)
+        hi = bisect.bisect_left(self.starts, e)
+        return any(self.ends[i] > s for i in range(lo, hi))
+
+
 class Intervals:
     """Boolean questions about a fixed set of spans, each in O(log n): does any overlap
     a range, hold a point strictly inside, or hold a range (prefix maxima of the ends over

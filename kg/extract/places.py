@@ -24,7 +24,7 @@ import functools
 import re
 
 from kg import gazetteer
-from kg.extract.matcher import Intervals, drop_overlaps, overlaps
+from kg.extract.matcher import Intervals, SpanIndex, drop_overlaps, overlaps
 from kg.extract.placenames import body_sentences
 from kg.extract.placenames import (Candidate, all_generic, cut_stem, find_names,
                                    is_name_char, run_before, suffixes_from_rows)
@@ -270,6 +270,11 @@ def _groups(report: Report) -> list[Mention]:
 
 
 def _distributed(report: Report, heads: list[Mention], taken: list) -> list[Mention]:
+    taken_iv = Intervals((t.start, t.end) for t in taken)
+    return _distributed_items(report, heads, taken_iv)
+
+
+def _distributed_items(report: Report, heads: list[Mention], taken_iv: Intervals) -> list[Mention]:
     """``A、B居民区``: A is a 居民区 too, when A is a short name right before it."""
     lex = _lex()
     rules = lex["rules"]["villages"]
@@ -289,7 +294,7 @@ def _distributed(report: Report, heads: list[Mention], taken: list) -> list[Ment
             if not (2 <= len(stem) <= rules["max_item"]) or all_generic(stem, lex["generic"]):
                 break
             s = end - len(stem)
-            if any(overlaps(_Span(s, end, None, ""), t) for t in taken):
+            if taken_iv.overlaps(s, end):
                 break
             name = stem + sfx if sfx in rules["kind_suffixes"] else stem
             attrs = {"label": name} if name != stem else {}
@@ -314,6 +319,7 @@ def _counted_lists(report: Report, taken: list) -> list[Mention]:
     sep = lex["rules"]["villages"]["list_sep"]
     text = report.text
     out = []
+    seen = SpanIndex((t.start, t.end) for t in taken)
     for sent in body_sentences(report):
         for m in cue.finditer(text, sent.start, sent.end):
             typ = rules["kinds"][m.group("kind")]
@@ -326,9 +332,9 @@ def _counted_lists(report: Report, taken: list) -> list[Mention]:
                 s = name_end - len(stem)
                 if not (2 <= len(stem) <= rules["max_item"]) or all_generic(stem, lex["generic"]):
                     break
-                span = _Span(s, end, None, "")
-                if not any(overlaps(span, x) for x in taken + out):
+                if not seen.overlaps(s, end):
                     out.append(Mention(typ, text[s:end], s, end, normalize(text[s:end])))
+                    seen.add(s, end)
                 if s == 0 or text[s - 1] != sep:
                     break
                 end = s - 1
@@ -375,9 +381,9 @@ def extract(report: Report, found: tuple[Mention, ...]) -> list[Mention]:
         named.append(Mention(c.suffix.type, c.text, c.start, c.end, normalize(c.text), attrs))
     named = [m for m in named if m.type != "Village"] + \
         [m for m in named if m.type == "Village"]
-    gaz = drop_overlaps([g for g in _gazetteer_places(report, chain)
-                         if not any(overlaps(g, t) for t in taken + named)])
-    groups = [g for g in _groups(report) if not any(overlaps(g, t) for t in taken + named)]
+    held = Intervals((t.start, t.end) for t in taken + named)
+    gaz = drop_overlaps([g for g in _gazetteer_places(report, chain) if not held.overlaps(g.start, g.end)])
+    groups = [g for g in _groups(report) if not held.overlaps(g.start, g.end)]
     taken += named + gaz + groups
     dist = _distributed(report, named, taken)
     counted = _counted_lists(report, taken + dist)
