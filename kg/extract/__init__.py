@@ -49,9 +49,9 @@ def extract(report: Report, tagger=True) -> list[Mention]:
 
 
 def _with_source(m: Mention) -> Mention:
-    if "source" in m.attrs:
-        return m
-    m.attrs["source"] = "gazetteer" if m.type == "AdministrativeArea" else "rule"
+    from kg.names.merge import rule_source
+    if "source" not in m.attrs:
+        m.attrs["source"] = rule_source(m)
     return m
 
 

@@ -116,7 +116,8 @@ def tidy(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _source(m: Mention) -> str:
+def rule_source(m: Mention) -> str:
+    """Where a rule mention comes from: the gazetteer (administrative areas) or a rule."""
     return "gazetteer" if m.type == "AdministrativeArea" else "rule"
 
 
@@ -154,7 +155,7 @@ def merge(report: Report, rules: list[Mention], tagged: list[tuple[int, int, str
     fixed: list[Mention] = []
     for m in rules:
         attrs = dict(m.attrs)
-        source = _source(m)
+        source = rule_source(m)
         if _structural(m) or in_structural.holds(m.start, m.end):
             pass
         elif m.type in tagger_types:
@@ -232,4 +233,4 @@ def _implemented_by(report: Report, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-__all__ = ["merge", "name_key", "owners", "tidy"]
+__all__ = ["merge", "name_key", "owners", "tidy", "rule_source"]

@@ -16,17 +16,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "reports" / "2022h1_zhoupu.txt"
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_atomic import _consistent, _two_reports  # noqa: E402  (the test's own fixtures)
 
 
 def which(out: Path) -> str:
-    ttl = (out / "kg.ttl").read_text(encoding="utf-8")
-    trig = (out / "kg.trig").read_text(encoding="utf-8")
-    a = ("周浦镇" in ttl, "乙镇" in ttl)
-    b = ("周浦镇" in trig, "乙镇" in trig)
-    if a != b or a[0] == a[1]:
+    """'a' or 'b' (whose build the outputs are), or 'mixed'."""
+    try:
+        return _consistent(out)
+    except AssertionError:
         return "mixed"
-    return "a" if a[0] else "b"
 
 
 def main() -> None:
@@ -34,12 +34,7 @@ def main() -> None:
     ap.add_argument("--kills", type=int, default=50)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
-    a = tmp / "a" / "seed.txt"
-    a.parent.mkdir()
-    a.write_bytes(SEED.read_bytes())
-    b = tmp / "b" / "other.txt"
-    b.parent.mkdir()
-    b.write_text("乙镇2023年政府工作报告\n一、2022年工作回顾\n完成周秀路(沪南公路-周园路)大修。\n", encoding="utf-8")
+    a, b = _two_reports(tmp)
     out = tmp / "out"
     subprocess.run([sys.executable, "-m", "kg.cli", "build", str(a), "-o", str(out)], check=True,
                    capture_output=True)

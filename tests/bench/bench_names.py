@@ -137,9 +137,17 @@ def fold(args) -> dict:
     return {"report": held, "results": out}
 
 
+FAMILIES = ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]
+
+
+def merged_scores(results: list[dict], approach: str) -> dict[str, Score]:
+    """One approach's scores over all folds."""
+    return merge_scores([{t: Score(**s) for t, s in r["results"][approach]["scores"].items()}
+                         for r in results])
+
+
 def table(results: list[dict], approach: str) -> str:
-    merged = merge_scores([{t: Score(**s) for t, s in r["results"][approach]["scores"].items()}
-                           for r in results])
+    merged = merged_scores(results, approach)
     lines = ["| type | P | R | F1 | gold spans |", "| --- | --- | --- | --- | --- |"]
     for t in TYPES_SHOWN:
         s = merged.get(t)
@@ -150,14 +158,12 @@ def table(results: list[dict], approach: str) -> str:
 
 
 def summary(results: list[dict], approaches: list[str]) -> str:
-    head = "| approach | " + " | ".join(f"{t} P/R" for t in ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]) + " |"
-    lines = [head, "| --- " * 8 + "|"]
+    lines = ["| approach | " + " | ".join(f"{t} P/R" for t in FAMILIES) + " |",
+             "| --- " * (len(FAMILIES) + 1) + "|"]
     for a in approaches:
-        merged = merge_scores([{t: Score(**s) for t, s in r["results"][a]["scores"].items()} for r in results])
-        cells = []
-        for t in ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]:
-            s = merged.get(t, Score())
-            cells.append(f"{s.precision:.2f}/{s.recall:.2f}")
+        merged = merged_scores(results, a)
+        cells = [f"{merged.get(t, Score()).precision:.2f}/{merged.get(t, Score()).recall:.2f}"
+                 for t in FAMILIES]
         lines.append(f"| {a} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
