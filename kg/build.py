@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
@@ -23,6 +23,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from kg import ids
 from kg.extract import extract
+from kg.facts import Facts, read_facts
+from kg.facts.rdf import add_facts
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
 from kg.resources import ONTOLOGY, load_toml
@@ -39,6 +41,7 @@ class ReportResult:
     report: Report
     mentions: list[Mention]
     entities: list[Entity]
+    facts: Facts = field(default_factory=Facts)
 
 
 def analyse(report: Report, tagger=True) -> ReportResult:
@@ -46,7 +49,7 @@ def analyse(report: Report, tagger=True) -> ReportResult:
     ``tagger=False``: names from the rules alone."""
     mentions = extract(report, tagger=tagger) + _meta_mentions(report)
     mentions = sorted(set_unique(mentions), key=Mention.sort_key)
-    return ReportResult(report, mentions, resolve(report, mentions))
+    return ReportResult(report, mentions, resolve(report, mentions), read_facts(report, mentions))
 
 
 def set_unique(mentions: list[Mention]) -> list[Mention]:
@@ -135,20 +138,6 @@ def union_graph(src: Graph | Dataset) -> Graph:
         for t in ctx:
             g.add(t)
     return g
-
-
-def report_period(report: Report, modality: str) -> str | None:
-    """The period a sentence's status refers to: 2022H1 review, 2022H2 plan; for a
-    yearly report, the year before (review) and the year itself (plan)."""
-    year = report.meta.get("year")
-    if not year or modality not in ("review", "plan"):
-        return None
-    half = report.meta.get("period")
-    if half == "上半年":
-        return f"{year}H1" if modality == "review" else f"{year}H2"
-    if half == "下半年":
-        return f"{year}H2" if modality == "review" else f"{int(year) + 1}"
-    return f"{int(year) - 1}" if modality == "review" else str(year)
 
 
 def add_report(g: Graph, res: ReportResult) -> None:
@@ -272,7 +261,6 @@ def add_report(g: Graph, res: ReportResult) -> None:
                 if lit is not None:
                     g.add((node, curie(spec["property"]), lit))
         modalities = set()
-        best: tuple[int, str] | None = None
         for m in e.mentions:
             mn = mention_node(m)
             span(mn, KG.Mention, m.start, m.end)
@@ -284,28 +272,18 @@ def add_report(g: Graph, res: ReportResult) -> None:
             g.add((node, PROV.wasDerivedFrom, mn))
             modality = r.modality_at(m.start)
             modalities.add(modality)
-            status = m.attrs.get("status")
-            if status in status_rank:
-                sa = URIRef(f"{mn}/status")
-                g.add((node, KG.statusAssertion, sa))
-                g.add((sa, RDF.type, KG.StatusAssertion))
-                g.add((sa, RDFS.label, Literal(f"{e.label}: {status}", lang="zh")))
-                g.add((sa, KG.statusValue, Literal(status)))
-                g.add((sa, SCHEMA.actionStatus, curie(status_rank[status]["iri"])))
-                if m.attrs.get("status_verb"):
-                    g.add((sa, KG.verb, Literal(str(m.attrs["status_verb"]), lang="zh")))
-                g.add((sa, KG.modality, MODALITY_IRI[modality]))
-                period = report_period(r, modality)
-                if period:
-                    g.add((sa, KG.period, Literal(period)))
-                g.add((sa, PROV.wasDerivedFrom, sn if sn is not None else mn))
-                rank = status_rank[status]["rank"]
-                if best is None or rank > best[0]:
-                    best = (rank, status)
         for mod in sorted(modalities):
             g.add((node, KG.mentionedInModality, MODALITY_IRI[mod]))
-        if best is not None:
-            g.add((node, KG.status, curie(status_rank[best[1]]["iri"])))
+
+    def entity_of(m: Mention) -> Entity | None:
+        return by_type_key.get((m.type, m.key)) or by_type_key.get((str(m.attrs.get("class") or m.type), m.key))
+
+    def sentence_node(span: tuple[int, int]) -> URIRef | None:
+        return sent_iri.get(span)
+
+    add_facts(g, res.facts, entity_of, lambda m: mention_iri.get(id(m)) or mention_node(m),
+              sentence_node, MODALITY_IRI, status_rank,
+              URIRef(place_ent.iri) if place_ent is not None else None, rep, text)
 
     def assert_rel(s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:
         g.add((s, p, o))

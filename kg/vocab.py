@@ -16,8 +16,11 @@ class KG(DefinedNamespace):
     _NS = Namespace(KG_NS)
     _fail = True
 
+    Action: rdflib.URIRef
+    ActionType: rdflib.URIRef
     AdministrativeArea: rdflib.URIRef
     Assertion: rdflib.URIRef
+    Commitment: rdflib.URIRef
     Community: rdflib.URIRef
     Document: rdflib.URIRef
     Entity: rdflib.URIRef
@@ -25,6 +28,7 @@ class KG(DefinedNamespace):
     Glossary: rdflib.URIRef
     GlossaryModality: rdflib.URIRef
     GlossaryTerm: rdflib.URIRef
+    Indicator: rdflib.URIRef
     LandParcel: rdflib.URIRef
     Mention: rdflib.URIRef
     Metric: rdflib.URIRef
@@ -52,13 +56,19 @@ class KG(DefinedNamespace):
     WaterwaySegment: rdflib.URIRef
     Zone: rdflib.URIRef
     about: rdflib.URIRef
+    actionDomain: rdflib.URIRef
+    actionType: rdflib.URIRef
+    actionWord: rdflib.URIRef
     adminCode: rdflib.URIRef
     alias: rdflib.URIRef
+    answer: rdflib.URIRef
+    answerValue: rdflib.URIRef
     approxWord: rdflib.URIRef
     approximate: rdflib.URIRef
     belongsToProgram: rdflib.URIRef
     boundedBy: rdflib.URIRef
     code: rdflib.URIRef
+    componentOf: rdflib.URIRef
     cooperatesWith: rdflib.URIRef
     definedAs: rdflib.URIRef
     glossary: rdflib.URIRef
@@ -70,11 +80,15 @@ class KG(DefinedNamespace):
     inSentence: rdflib.URIRef
     inZone: rdflib.URIRef
     indexNumber: rdflib.URIRef
+    indicator: rdflib.URIRef
+    indicatorId: rdflib.URIRef
     intersects: rdflib.URIRef
     key: rdflib.URIRef
     level: rdflib.URIRef
+    localIndicator: rdflib.URIRef
     locatedIn: rdflib.URIRef
     maxValue: rdflib.URIRef
+    measureType: rdflib.URIRef
     measures: rdflib.URIRef
     meeting: rdflib.URIRef
     memberOf: rdflib.URIRef
@@ -88,12 +102,17 @@ class KG(DefinedNamespace):
     normalizedUnit: rdflib.URIRef
     normalizedValue: rdflib.URIRef
     number: rdflib.URIRef
+    observationKind: rdflib.URIRef
     partOf: rdflib.URIRef
     path: rdflib.URIRef
     period: rdflib.URIRef
     place: rdflib.URIRef
     plannedSectionOf: rdflib.URIRef
+    progress: rdflib.URIRef
+    promise: rdflib.URIRef
     qualifier: rdflib.URIRef
+    refArea: rdflib.URIRef
+    refPeriod: rdflib.URIRef
     report: rdflib.URIRef
     reportPeriod: rdflib.URIRef
     role: rdflib.URIRef
@@ -111,7 +130,6 @@ class KG(DefinedNamespace):
     value: rdflib.URIRef
     verb: rdflib.URIRef
     year: rdflib.URIRef
-
 
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")

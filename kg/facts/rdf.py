@@ -1,0 +1,136 @@
+"""Facts as triples of a report's graph.
+
+- An action is a ``kg:Action`` (a ``schema:Action``, also a ``kg:StatusAssertion`` so the
+  status queries read it): ``schema:object`` the entity, ``kg:actionType`` the action's
+  concept (``{base}action/…``), ``schema:actionStatus`` and ``kg:statusValue`` its state,
+  ``kg:period``, ``kg:modality``, the words, and ``prov:wasDerivedFrom`` its sentence.
+  An entity's ``kg:status`` is the most advanced state of its actions.
+- A metric (already a ``qb:Observation``) gets ``kg:indicator`` (a ``kg:Indicator``
+  concept, standard or local), ``kg:refArea``, ``kg:refPeriod``, ``kg:observationKind``,
+  ``kg:measureType`` and, where the text gives one, ``kg:actionType``.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+
+from kg import ids
+from kg.facts import Facts, indicators
+from kg.facts.actions import lexicon
+from kg.records import Entity, Mention
+from kg.vocab import KG, NIF, SCHEMA
+
+
+def action_iri(name: str) -> URIRef:
+    return URIRef(f"{ids.base()}action/{ids.slug(name)}-{ids.digest(name, n=6)}")
+
+
+def indicator_iri(indicator_id: str, label: str) -> URIRef:
+    if indicator_id:
+        return URIRef(f"{ids.base()}indicator/{indicator_id.replace('_', '-')}")
+    return URIRef(f"{ids.base()}indicator/local/{ids.slug(label)}-{ids.digest(label, n=8)}")
+
+
+@functools.cache
+def _action_labels() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in lexicon().values():
+        out.setdefault(row["action"], row["label_en"])
+    return out
+
+
+def add_action_type(g: Graph, name: str, domain: str) -> URIRef:
+    node = action_iri(name)
+    g.add((node, RDF.type, KG.ActionType))
+    g.add((node, RDFS.label, Literal(name, lang="zh")))
+    g.add((node, SKOS.prefLabel, Literal(name, lang="zh")))
+    en = _action_labels().get(name)
+    if en:
+        g.add((node, RDFS.label, Literal(en, lang="en")))
+    g.add((node, KG.actionDomain, Literal(domain)))
+    return node
+
+
+def add_indicator(g: Graph, indicator_id: str, label: str) -> URIRef:
+    node = indicator_iri(indicator_id, label)
+    g.add((node, RDF.type, KG.Indicator))
+    g.add((node, RDFS.label, Literal(label, lang="zh")))
+    g.add((node, SKOS.prefLabel, Literal(label, lang="zh")))
+    if indicator_id:
+        row = indicators.rows()[indicator_id]
+        g.add((node, KG.indicatorId, Literal(indicator_id)))
+        g.add((node, RDFS.label, Literal(row["label_en"], lang="en")))
+        for n in row["names"][1:] + row["growth_names"]:
+            g.add((node, SKOS.altLabel, Literal(n, lang="zh")))
+        if row["part_of"]:
+            whole = indicators.rows()[row["part_of"]]
+            g.add((node, KG.componentOf, add_indicator(g, whole["id"], whole["label"])))
+    else:
+        g.add((node, KG.localIndicator, Literal(True)))
+    return node
+
+
+def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | None],
+              mention_node: Callable[[Mention], URIRef],
+              sentence_node: Callable[[tuple[int, int]], URIRef | None],
+              modality_iri: dict, status_map: dict, area: URIRef | None, rep: URIRef,
+              text: str) -> None:
+    best: dict[URIRef, tuple[int, str]] = {}
+    for a in facts.actions:
+        ent = entity_of(a.mention)
+        if ent is None:
+            continue
+        node = URIRef(ent.iri)
+        an = URIRef(f"{mention_node(a.mention)}/action/{a.word_at}")
+        g.add((node, KG.statusAssertion, an))
+        g.add((an, RDF.type, KG.Action))
+        g.add((an, RDF.type, KG.StatusAssertion))
+        g.add((an, RDFS.label, Literal(f"{ent.label}: {a.action} ({a.state})", lang="zh")))
+        g.add((an, SCHEMA.object, node))
+        g.add((an, KG.actionType, add_action_type(g, a.action, a.domain)))
+        g.add((an, KG.statusValue, Literal(a.state)))
+        g.add((an, SCHEMA.actionStatus, URIRef(_expand(status_map[a.state]["iri"]))))
+        g.add((an, KG.verb, Literal(a.verb or a.word, lang="zh")))
+        g.add((an, KG.actionWord, Literal(a.word, lang="zh")))
+        g.add((an, KG.report, rep))
+        g.add((an, NIF.beginIndex, Literal(a.word_at, datatype=XSD.nonNegativeInteger)))
+        g.add((an, NIF.endIndex, Literal(a.word_at + len(a.word), datatype=XSD.nonNegativeInteger)))
+        g.add((an, NIF.anchorOf, Literal(text[a.word_at:a.word_at + len(a.word)])))
+        g.add((an, KG.modality, modality_iri[a.modality]))
+        if a.period:
+            g.add((an, KG.period, Literal(a.period)))
+        sn = sentence_node(a.sentence)
+        g.add((an, PROV.wasDerivedFrom, sn if sn is not None else mention_node(a.mention)))
+        rank = status_map[a.state]["rank"]
+        if node not in best or rank > best[node][0]:
+            best[node] = (rank, a.state)
+    for node, (_, state) in sorted(best.items()):
+        g.add((node, KG.status, URIRef(_expand(status_map[state]["iri"]))))
+    for o in facts.observations:
+        ent = entity_of(o.metric)
+        if ent is None:
+            continue
+        node = URIRef(ent.iri)
+        g.add((node, KG.indicator, add_indicator(g, o.indicator, o.label)))
+        if area is not None:
+            g.add((node, KG.refArea, area))
+        if o.period:
+            g.add((node, KG.refPeriod, Literal(o.period)))
+        g.add((node, KG.observationKind, Literal(o.kind)))
+        g.add((node, KG.measureType, Literal(o.measure)))
+        if o.action:
+            domain = lexicon()[o.action_word]["domain"] if o.action_word in lexicon() else "status"
+            g.add((node, KG.actionType, add_action_type(g, o.action, domain)))
+            g.add((node, KG.actionWord, Literal(o.action_word, lang="zh")))
+
+
+def _expand(curie: str) -> str:
+    from kg.vocab import PREFIXES
+    prefix, _, local = curie.partition(":")
+    return PREFIXES[prefix] + local
+
+
+__all__ = ["add_facts", "action_iri", "indicator_iri", "add_indicator"]
