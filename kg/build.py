@@ -24,7 +24,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg import ids
 from kg.extract import extract
 from kg.facts import Facts, read_facts
-from kg.facts.rdf import add_facts
+from kg.facts.commitments import link
+from kg.facts.rdf import add_commitments, add_facts
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
 from kg.resources import ONTOLOGY, load_toml
@@ -119,15 +120,31 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
         og = ds.graph(URIRef(ids.base() + "graph/ontology"))
         for t in ontology_graph():
             og.add(t)
+    ledgers: dict = {}
     for report in reports:
         res = analyse(report, tagger=tagger)
         if results is not None:
             results.append(res)
         g = ds.graph(URIRef(ids.graph_iri(report.name)))
-        add_report(g, res)
+        ledgers[str(URIRef(ids.report_iri(report.name)))] = (g, add_report(g, res))
         if progress:
             progress(report)
+    add_links(ds, ledgers)
     return ds
+
+
+def add_links(ds: Dataset, ledgers: dict) -> None:
+    """Commitments: in a report's own graph where its own text answers it (or nothing
+    does), in the links graph where another report answers it."""
+    entries = [e for _, ledger in ledgers.values() for e in ledger]
+    links = None
+    for c in link(entries):
+        if c.answer_report in (None, c.promise_report):
+            add_commitments(ledgers[c.promise_report][0], [c])
+        else:
+            if links is None:
+                links = ds.graph(URIRef(ids.base() + "graph/links"))
+            add_commitments(links, [c])
 
 
 def union_graph(src: Graph | Dataset) -> Graph:
@@ -140,7 +157,8 @@ def union_graph(src: Graph | Dataset) -> Graph:
     return g
 
 
-def add_report(g: Graph, res: ReportResult) -> None:
+def add_report(g: Graph, res: ReportResult) -> list:
+    """Write one report's graph into ``g``; return its ledger of facts (for commitments)."""
     r = res.report
     rep = URIRef(ids.report_iri(r.name))
     text = r.text
@@ -281,7 +299,7 @@ def add_report(g: Graph, res: ReportResult) -> None:
     def sentence_node(span: tuple[int, int]) -> URIRef | None:
         return sent_iri.get(span)
 
-    add_facts(g, res.facts, entity_of, lambda m: mention_iri.get(id(m)) or mention_node(m),
+    ledger = add_facts(g, res.facts, entity_of, lambda m: mention_iri.get(id(m)) or mention_node(m),
               sentence_node, MODALITY_IRI, status_rank,
               URIRef(place_ent.iri) if place_ent is not None else None, rep, text)
 
@@ -323,6 +341,7 @@ def add_report(g: Graph, res: ReportResult) -> None:
             if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
                 assert_rel(node, KG.locatedIn, area, rep)
 
+    return ledger
 
 def _url(value: str) -> URIRef | Literal:
     if re.match(r"^https?://", value):

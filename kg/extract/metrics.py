@@ -48,6 +48,7 @@ def _pattern() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<before>{alternation(ap['before'])})?"
         rf"(?<![0-9０-９.．A-Za-zＡ-Ｚａ-ｚ\-—/])"
+        rf"(?:(?P<lo>{_ARABIC})[{re.escape(r['range']['marks'])}](?=[0-9０-９]))?"
         rf"(?P<num>{_ARABIC}|{_CHINESE})"
         rf"(?P<inner1>{alternation(ap['inner'])})?"
         rf"(?P<scale>{alternation(r['scale'])})?"
@@ -113,6 +114,9 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
         value = to_decimal(numtext)
         if value is None:
             continue
+        low = to_decimal(m.group("lo")) if m.group("lo") else None
+        if low is not None and not low < value:
+            low = None  # 3-2%: no range
         scale_word = m.group("scale") or ""
         scale = Decimal(rules["scale"].get(scale_word, "1")) * Decimal(row["scale"])
         written_unit = text[m.start("scale"):unit_e] if scale_word else unit
@@ -154,6 +158,9 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
         if upper is not None:
             attrs["value_max"] = plain(upper[0])
             end = upper[1]
+        elif low is not None:  # 4.5-5%: the unit written once, after the upper bound
+            attrs.update(value=plain(low), value_max=plain(value),
+                         normalized_value=plain(low * scale))
         if approx_word:
             attrs["approx_word"] = approx_word
         period = _period(text, sent, m.start(), c, rules)

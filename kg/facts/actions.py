@@ -7,7 +7,8 @@ objects and several action words: an object takes the first action word after it
 clause (A完成征收清盘, A、B等地块储备工作), else the last one before it (完成A的出让). The
 state comes from a status verb shortly before the action word (签订…收地协议: completed;
 启动…储备: started), else from the word itself (竣工: completed); a plan makes it planned.
-A clause with a status verb and no action word gives an action named by the verb (推进X).
+A clause with a status verb and no action word gives the generic action 推进 in the
+verb's state (加快X: in progress; 完成X: completed).
 
 A place that only says where something happens is no object: a mention nested in another
 object's span (the road named inside a project), in parentheses after one (its alias or
@@ -38,6 +39,7 @@ from kg.resources import load_toml, load_tsv
 PLACES = ("Road", "RoadSegment", "Waterway", "WaterwaySegment", "Village", "Community",
           "Zone", "AdministrativeArea", "Region")
 CONTAINERS = ("Project", "Program", "Facility")
+GENERIC = "推进"  # the action of a clause that names no action, only a status (完成X, 加快X)
 
 
 @dataclass(frozen=True)
@@ -185,7 +187,7 @@ def actions(report: Report, mentions: list[Mention]) -> list[Action]:
             if not near:
                 continue
             v = near[-1] if near[-1][1] <= m.start else near[0]
-            name, domain, state, verb = v[2], "status", status[v[2]], ""
+            name, domain, state, verb = GENERIC, "status", status[v[2]], v[2]
             word, at = v[2], v[0]
         else:
             at, word = chosen[0], chosen[2]

@@ -18,7 +18,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
 from kg import ids
+from decimal import Decimal
+
 from kg.facts import Facts, indicators
+from kg.facts.commitments import CEILING_WORDS, Commitment, Entry
 from kg.facts.actions import lexicon
 from kg.records import Entity, Mention
 from kg.vocab import KG, NIF, SCHEMA
@@ -77,7 +80,9 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
               mention_node: Callable[[Mention], URIRef],
               sentence_node: Callable[[tuple[int, int]], URIRef | None],
               modality_iri: dict, status_map: dict, area: URIRef | None, rep: URIRef,
-              text: str) -> None:
+              text: str) -> list[Entry]:
+    """Write the facts; return the report's ledger (for commitments)."""
+    ledger: list[Entry] = []
     best: dict[URIRef, tuple[int, str]] = {}
     for a in facts.actions:
         ent = entity_of(a.mention)
@@ -104,6 +109,8 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
             g.add((an, KG.period, Literal(a.period)))
         sn = sentence_node(a.sentence)
         g.add((an, PROV.wasDerivedFrom, sn if sn is not None else mention_node(a.mention)))
+        ledger.append(Entry("act", str(an), str(rep), a.period, a.state, entity=str(node),
+                            action=str(action_iri(a.action)), sentence=str(sn or "")))
         rank = status_map[a.state]["rank"]
         if node not in best or rank > best[node][0]:
             best[node] = (rank, a.state)
@@ -114,7 +121,8 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
         if ent is None:
             continue
         node = URIRef(ent.iri)
-        g.add((node, KG.indicator, add_indicator(g, o.indicator, o.label)))
+        ind = add_indicator(g, o.indicator, o.label)
+        g.add((node, KG.indicator, ind))
         if area is not None:
             g.add((node, KG.refArea, area))
         if o.period:
@@ -125,6 +133,48 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
             domain = lexicon()[o.action_word]["domain"] if o.action_word in lexicon() else "status"
             g.add((node, KG.actionType, add_action_type(g, o.action, domain)))
             g.add((node, KG.actionWord, Literal(o.action_word, lang="zh")))
+        ledger.append(_obs_entry(o, str(node), str(ind), str(area or ""), str(rep),
+                                 sentence_node(_span_of(o.metric, text))))
+    return ledger
+
+
+def _span_of(m: Mention, text: str) -> tuple[int, int]:
+    return (m.start, m.end)
+
+
+def _obs_entry(o, node: str, ind: str, area: str, rep: str, sentence) -> Entry:
+    a = o.metric.attrs
+    scale = Decimal(str(a.get("scale") or "1"))
+    value = Decimal(str(a["normalized_value"])) if a.get("normalized_value") is not None else None
+    vmax = Decimal(str(a["value_max"])) * scale if a.get("value_max") is not None else None
+    ceiling = any(w in str(a.get("approx_word") or "") for w in CEILING_WORDS) or "控制在" in \
+        str(a.get("subject_context") or "")
+    return Entry("obs", node, rep, o.period, o.kind, ind=ind, area=area, measure=o.measure,
+                 unit=str(a.get("unit_normalized") or a.get("unit") or ""), value=value,
+                 value_max=vmax, ceiling=ceiling, sentence=str(sentence or ""))
+
+
+def add_commitments(g: Graph, commitments: list[Commitment]) -> None:
+    """Each commitment as a kg:Commitment: promise, answer, answer value, progress."""
+    for c in commitments:
+        node = URIRef(f"{c.promise}/commitment/{ids.digest(c.answer or 'none', n=10)}")
+        g.add((node, RDF.type, KG.Commitment))
+        g.add((node, KG.promise, URIRef(c.promise)))
+        g.add((node, KG.answerValue, Literal(c.value)))
+        g.add((node, RDFS.label, Literal(f"承诺: {c.value}", lang="zh")))
+        if c.promise_sentence:
+            g.add((node, PROV.wasDerivedFrom, URIRef(c.promise_sentence)))
+        if c.answer:
+            g.add((node, KG.answer, URIRef(c.answer)))
+        if c.answer_sentence:
+            g.add((node, PROV.wasDerivedFrom, URIRef(c.answer_sentence)))
+        if c.progress is not None:
+            g.add((node, KG.progress, Literal(_plain(c.progress), datatype=XSD.decimal)))
+
+
+def _plain(d: Decimal) -> str:
+    s = format(d.normalize(), "f")
+    return s if "." in s else s + ".0"
 
 
 def _expand(curie: str) -> str:
@@ -133,4 +183,4 @@ def _expand(curie: str) -> str:
     return PREFIXES[prefix] + local
 
 
-__all__ = ["add_facts", "action_iri", "indicator_iri", "add_indicator"]
+__all__ = ["add_facts", "add_commitments", "action_iri", "indicator_iri", "add_indicator"]
