@@ -65,7 +65,7 @@ def _compiled() -> dict:
         "group_after": re.compile(r["names"]["group_after"]),
         "period": re.compile("|".join(f"(?:{p})" for p in r["period"]["patterns"])),
         "target": re.compile("|".join(f"(?:{p})" for p in r["kind"]["target_patterns"])),
-        "change": re.compile(alternation(r["kind"]["change"])),
+        "change": re.compile(f"(?:{alternation(r['kind']['change'])})(?!值)"),  # not 增加值
         "stop_after": re.compile(alternation(r["subject"]["stop_after"])),
         "verbs": re.compile(alternation(r["subject"]["verbs"] + r["kind"]["change"])),
         "list_gap": re.compile(r["subject"]["list_gap"]),

@@ -62,7 +62,7 @@ def _rules() -> dict:
 def clean(subject: str) -> str:
     """The subject phrase without the report's own area words and fillers."""
     r = _rules()
-    s = subject.strip()
+    s = subject.strip().replace("_", "")
     changed = True
     while changed and s:
         changed = False
@@ -85,7 +85,37 @@ def match(subject: str, change_word: str) -> dict | None:
     rid = plain.get(s)
     if rid is None and change_word:
         rid = stems.get(s)
+    if rid is None:
+        rid = _with_modifiers(s, plain)
     return rows()[rid] if rid else None
+
+
+def _with_modifiers(s: str, plain: dict[str, str]) -> str | None:
+    """An indicator's name with allowed words before and after it (实施老楼加装电梯)."""
+    r = _rules()
+    pre = [""] + sorted(r["prefix_ok"], key=len, reverse=True)
+    suf = [""] + sorted(r["suffix_ok"], key=len, reverse=True)
+    for a in pre:
+        if a and not s.startswith(a):
+            continue
+        rest = s[len(a):]
+        for a2 in pre:  # two of them: 建设 + 筹集…
+            if a2 and not rest.startswith(a2):
+                continue
+            core0 = rest[len(a2):]
+            for b in suf:
+                if b and not core0.endswith(b):
+                    continue
+                core = core0[: len(core0) - len(b)] if b else core0
+                if core in plain and (a or a2 or b):
+                    return plain[core]
+    return None
+
+
+def refers_back(label: str) -> bool:
+    """Whether a subject is only a word for the number before (总额, 总量, 折合)."""
+    return label in _rules()["same_as_before"] or any(
+        label.startswith(w) and len(label) <= len(w) + 2 for w in _rules()["same_as_before"])
 
 
 def kind(metric_kind: str, clause: str) -> str:

@@ -30,7 +30,7 @@ def _rules() -> dict:
 def _compiled() -> tuple:
     r = _rules()
     return ([(re.compile(p), v) for p, v in r["words"]], re.compile(r["months"]),
-            re.compile(r["five_year"]))
+            re.compile(r["five_year"]), re.compile(r["month"]))
 
 
 def _cn_number(s: str) -> int | None:
@@ -50,10 +50,11 @@ def five_year_plan(n: int) -> str:
     return f"{start}-{start + 4}"
 
 
-def normalize(word: str, year: int | str | None) -> str | None:
-    """The period a word means in a report of ``year``, or None when it means none."""
+def normalize(word: str, year: int | str | None, part_year: int | None = None) -> str | None:
+    """The period a word means in a report of ``year``, or None when it means none;
+    ``part_year``: the year of the report's part the word stands in (default ``year``)."""
     w = word.strip()
-    words, months, plans = _compiled()
+    words, months, plans, month = _compiled()
     m = plans.search(w)
     if m and ("五”" in w or "五" in w[m.end() - 1:m.end()] or w.endswith(("时期", "期间", "规划"))):
         n = _cn_number(m.group("n"))
@@ -73,8 +74,12 @@ def normalize(word: str, year: int | str | None) -> str | None:
                 return value.format(year=mm.group("year"))
             if y is None:
                 return None
+            r = part_year if part_year is not None else y
             return (value.replace("{Y-5}", str(y - 5)).replace("{Y-1}", str(y - 1))
-                    .replace("{Y}", str(y)))
+                    .replace("{Y}", str(y)).replace("{R}", str(r)))
+    one = month.match(w)
+    if one and y is not None and 1 <= int(one.group("a")) <= 12:
+        return f"{part_year or y}M{int(one.group('a')):02d}"
     mm = months.match(w)
     if mm and y is not None:
         a, b = int(mm.group("a")), int(mm.group("b"))
@@ -153,14 +158,15 @@ def _finder() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in sorted(pats, key=len, reverse=True)))
 
 
-def _words_in(text: str, lo: int, hi: int, year: int | None) -> list[tuple[int, str]]:
+def _words_in(text: str, lo: int, hi: int, year: int | None,
+              part_year: int | None = None) -> list[tuple[int, str]]:
     """(offset, period) of every period word in ``text[lo:hi]`` that means one."""
     out = []
     for m in _finder().finditer(text, lo, hi):
         lead = text[max(lo, m.start() - 2):m.start()]
         if lead.endswith(("比", "较", "同比", "环比")):
             continue  # 比1-4月: a base of comparison
-        p = normalize(m.group(0), year)
+        p = normalize(m.group(0), year, part_year)
         if p:
             out.append((m.start(), p))
     return out
@@ -168,29 +174,67 @@ def _words_in(text: str, lo: int, hi: int, year: int | None) -> list[tuple[int, 
 
 def period_at(report, offset: int, word: str | None = None) -> str | None:
     """The period at ``offset``: ``word`` if it means one, else the nearest period word
-    before ``offset`` in its sentence (after it, if none is before), else the heading of
-    its section or the nearest ancestor that names one, else the default of its
-    modality."""
+    before ``offset`` in its sentence, else the first period
+    of its paragraph's first sentence (the paragraph's topic: 刚刚过去的2025年，…), else the
+    one period of the heading of its section or the nearest ancestor that names one (where
+    it names several, the wider for 年均/累计 figures, the narrower for others), else the
+    default of its modality."""
     year = report_year(report)
+    sent = report.sentence_at(offset)
+    modality = sent.modality if sent is not None else report.modality_at(offset)
+    part = default_period(report, modality)
+    part_year = int(part[:4]) if part else None
     if word:
-        p = normalize(word, year)
+        p = normalize(word, year, part_year)
         if p:
             return p
-    sent = report.sentence_at(offset)
     if sent is not None:
-        found = _words_in(report.text, sent.start, sent.end, year)
+        found = _words_in(report.text, sent.start, sent.end, year, part_year)
         before = [p for at, p in found if at < offset]
         if before:
             return before[-1]
-        if found:
-            return found[0][1]
+    if sent is not None:
+        # the paragraph's topic: 刚刚过去的2025年，…; 今年是“十五五”起步之年，…
+        para = report.paragraphs[sent.paragraph]
+        first = report.sentence_at(para.start)
+        if first is not None and first.start < sent.start:
+            found = _words_in(report.text, first.start, first.end, year, part_year)
+            if found:
+                return found[0][1]
     section = report.section(sent.section) if sent is not None else None
-    modality = sent.modality if sent is not None else report.modality_at(offset)
+    spans = _SPAN_WORDS.search(report.text, max(sent.start if sent else 0, offset - 30), offset)
+    several: list[str] = []
     while section is not None:
-        found = [p for _, p in _words_in(report.text, section.title_start, section.title_end, year)]
+        found = [p for _, p in _words_in(report.text, section.title_start, section.title_end,
+                                         year, part_year)]
         if len(found) == 1:
             return found[0]
-        if found:  # 2025年工作回顾和“十四五”时期发展成就: the review's own year, the plan's last
-            return found[0] if modality == "review" else found[-1]
+        if found and not several:
+            several = found
         section = report.section(section.parent) if section.parent else None
+    if several:
+        # “十四五”时期和2025年工作回顾: 年均/累计 figures are the plan's years, others the year
+        pick = _widest if spans else _narrowest
+        best = pick(several)
+        ties = [p for p in several if _width(p) == _width(best)]
+        if len(ties) > 1 and sent is not None and _TARGET_WORDS.search(report.text, sent.start, sent.end):
+            return max(ties, key=lambda p: bounds(p) or (0.0, 0.0))  # a target: the later plan
+        return best
     return default_period(report, modality)
+
+
+_SPAN_WORDS = re.compile("年均|累计|五年|以来|期间")
+_TARGET_WORDS = re.compile("目标|力争|预期|指标|到(?:19|20)\\d\\d年")
+
+
+def _width(p: str) -> float:
+    b = bounds(p)
+    return b[1] - b[0] if b else 0.0
+
+
+def _widest(ps: list[str]) -> str:
+    return max(ps, key=_width)
+
+
+def _narrowest(ps: list[str]) -> str:
+    return min(ps, key=_width)
