@@ -300,7 +300,7 @@ def add_report(g: Graph, res: ReportResult) -> list:
         return sent_iri.get(span)
 
     ledger = add_facts(g, res.facts, entity_of, lambda m: mention_iri.get(id(m)) or mention_node(m),
-              sentence_node, MODALITY_IRI, status_rank,
+              sentence_node, sentence_of, MODALITY_IRI, status_rank,
               URIRef(place_ent.iri) if place_ent is not None else None, rep, text)
 
     def assert_rel(s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:

@@ -79,6 +79,7 @@ def add_indicator(g: Graph, indicator_id: str, label: str) -> URIRef:
 def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | None],
               mention_node: Callable[[Mention], URIRef],
               sentence_node: Callable[[tuple[int, int]], URIRef | None],
+              sentence_of: Callable[[Mention], URIRef | None],
               modality_iri: dict, status_map: dict, area: URIRef | None, rep: URIRef,
               text: str) -> list[Entry]:
     """Write the facts; return the report's ledger (for commitments)."""
@@ -134,12 +135,8 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
             g.add((node, KG.actionType, add_action_type(g, o.action, domain)))
             g.add((node, KG.actionWord, Literal(o.action_word, lang="zh")))
         ledger.append(_obs_entry(o, str(node), str(ind), str(area or ""), str(rep),
-                                 sentence_node(_span_of(o.metric, text))))
+                                 sentence_of(o.metric)))
     return ledger
-
-
-def _span_of(m: Mention, text: str) -> tuple[int, int]:
-    return (m.start, m.end)
 
 
 def _obs_entry(o, node: str, ind: str, area: str, rep: str, sentence) -> Entry:
