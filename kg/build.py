@@ -25,6 +25,7 @@ from kg import ids
 from kg.extract import extract
 from kg.facts import Facts, read_facts
 from kg.facts.commitments import link
+from kg.facts.linking import across_reports, same_in_report
 from kg.facts.rdf import add_commitments, add_facts
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
@@ -121,23 +122,32 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
         for t in ontology_graph():
             og.add(t)
     ledgers: dict = {}
+    done: list[ReportResult] = []
     for report in reports:
         res = analyse(report, tagger=tagger)
+        done.append(res)
         if results is not None:
             results.append(res)
         g = ds.graph(URIRef(ids.graph_iri(report.name)))
         ledgers[str(URIRef(ids.report_iri(report.name)))] = (g, add_report(g, res))
         if progress:
             progress(report)
-    add_links(ds, ledgers)
+    add_links(ds, ledgers, done)
     return ds
 
 
-def add_links(ds: Dataset, ledgers: dict) -> None:
-    """Commitments: in a report's own graph where its own text answers it (or nothing
-    does), in the links graph where another report answers it."""
+def add_links(ds: Dataset, ledgers: dict, results: list[ReportResult]) -> None:
+    """What ties reports together, in the links graph: the same program, line or river in
+    the reports of several places, and commitments another report answers (those its own
+    text answers, or nothing does, stay in the report's graph)."""
     entries = [e for _, ledger in ledgers.values() for e in ledger]
     links = None
+    if len(results) > 1:
+        shared = Graph()
+        if across_reports(shared, results):
+            links = ds.graph(URIRef(ids.base() + "graph/links"))
+            for t in shared:
+                links.add(t)
     for c in link(entries):
         if c.answer_report in (None, c.promise_report):
             add_commitments(ledgers[c.promise_report][0], [c])
@@ -341,6 +351,7 @@ def add_report(g: Graph, res: ReportResult) -> list:
             if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
                 assert_rel(node, KG.locatedIn, area, rep)
 
+    same_in_report(g, res.entities)
     return ledger
 
 def _url(value: str) -> URIRef | Literal:
