@@ -226,12 +226,27 @@ _DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld 
 @click.option("--query", "query_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Draw the result of a SPARQL CONSTRUCT in FILE.rq.")
 @click.option("--roads", is_flag=True, help="Road network view: roads as nodes, intersections as edges.")
+@click.option("--indicator", default=None, metavar="NAME",
+              help="A page of one indicator (name, synonym or id) across areas and periods.")
+@click.option("--promises", default=None, metavar="REPORT",
+              help="A page of one report's promises (title or file name) with what answered them.")
 def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
-        query_file: Path | None, roads: bool) -> None:
-    """Write the interactive graph page (one offline HTML file)."""
+        query_file: Path | None, roads: bool, indicator: str | None, promises: str | None) -> None:
+    """Write the interactive graph page (one offline HTML file), or with --indicator or
+    --promises a page of facts."""
     from kg.graphview import load_data
     from kg.output import write_atomic
     from kg.viz import render_page
+
+    if indicator or promises:
+        from kg.facts.page import indicator_page, promises_page
+        from kg.store import load_store
+        store = load_store(data)
+        html_text = indicator_page(store, indicator) if indicator else promises_page(store, promises)
+        out = out or Path(data).parent / ("indicator.html" if indicator else "promises.html")
+        write_atomic(out, html_text)
+        click.echo(f"wrote {out}")
+        return
 
     query = None
     if query_file is not None:

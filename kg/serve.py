@@ -199,6 +199,18 @@ class Endpoint:
         return self._limited(work)
 
 
+    def facts_page(self, kind: str, value: str) -> bytes:
+        """The page of one indicator (``kind`` "indicator") or one report's promises."""
+        store = self.store
+
+        def work():
+            from kg.facts.page import indicator_page, promises_page
+            page = indicator_page if kind == "indicator" else promises_page
+            return page(store, value).encode("utf-8")
+
+        return self._limited(work)
+
+
 def _warm_up() -> None:
     """Import what is lazily loaded (rdflib serializers, the name normalizer) before any
     fork: each forked query would pay for it again, and an import lock held by another
@@ -291,7 +303,10 @@ def _home_html(query: str, result: str) -> bytes:
         "from the library below.</p>"
         '<form method="get" action="/"><textarea name="query" rows="14">'
         f"{html.escape(default)}</textarea><br><button type=\"submit\">Run</button></form>"
-        f"{result}<h2>Library</h2><ul>{examples}</ul>")
+        f"{result}<h2>Library</h2><ul>{examples}</ul>"
+        "<h2>Pages</h2><p><code>/indicator?name=地区生产总值</code>: one indicator across areas "
+        "and periods; <code>/promises?report=NAME</code>: a report's promises and what answered "
+        "them.</p>")
     return _page("kg SPARQL endpoint", body)
 
 
@@ -422,6 +437,8 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                     return self._sparql(params)
                 if path == "/":
                     return self._home(params)
+                if path in ("/indicator", "/promises") and self.command in ("GET", "HEAD"):
+                    return self._facts(path[1:], params)
                 if path != "/" and self.command in ("GET", "HEAD"):
                     return self._entity(path, params)
                 self._error(404, "not found")
@@ -458,6 +475,18 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             if ctype.startswith("text/html"):
                 body = _page("kg SPARQL result", body.decode("utf-8"))
             self._send(200, ctype, body)
+
+        def _facts(self, kind, params):
+            value = self._one(params, "name" if kind == "indicator" else "report")
+            if not value:
+                raise HttpError(400, f"give ?{'name' if kind == 'indicator' else 'report'}=…")
+            try:
+                body = endpoint.facts_page(kind, value)
+            except LimitExceeded as exc:
+                raise HttpError(503, str(exc)) from None
+            except QueryError as exc:
+                raise HttpError(400, str(exc)) from None
+            self._send(200, "text/html; charset=utf-8", body)
 
         def _home(self, params):
             text = self._one(params, "query") or ""

@@ -172,3 +172,33 @@ def test_gold_quotes_are_in_their_reports():
         from kg.facts.evaluate import read_gold
         for row in read_gold(path):
             assert row["quote"] in text, (path.name, row["quote"])
+
+
+# -- pages ----------------------------------------------------------------------------------
+
+def test_indicator_page_charts_and_tables_the_observations(seed_build):
+    from kg.facts.page import indicator_page, promises_page
+    from kg.store import load_store
+    store = load_store(seed_build / "kg.ttl")
+    page = indicator_page(store, "加梯")
+    assert page.count("<rect") >= 3 and "加装电梯" in page and "签约" in page
+    assert "<script" not in page
+    prom = promises_page(store, "2022h1_zhoupu")
+    assert 'class="partly"' in prom and "加装电梯" in prom
+
+
+def test_report_text_is_escaped_on_fact_pages(tmp_path):
+    from kg.facts.page import indicator_page
+    from kg.store import load_store
+    r = parse_text("上半年工作回顾\n<b>甲</b>加装电梯签约15台。\n", name="esc",
+                   meta={"place": "测试镇", "year": "2022", "period": "上半年"})
+    ds = build_dataset([r], with_ontology=False, tagger=False)
+    out = tmp_path / "kg.trig"
+    out.write_text(ds.serialize(format="trig"), encoding="utf-8")
+    store = load_store(out)
+    labels = [row[0] for row in store.query(
+        "SELECT ?l WHERE { ?i a <https://w3id.org/gwr-kg/ontology#Indicator> ; "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l }").rows]
+    assert labels
+    page = indicator_page(store, str(labels[0]))
+    assert "<b>" not in page and "&lt;b&gt;" in page
