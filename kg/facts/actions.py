@@ -107,6 +107,29 @@ def objects(report: Report, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _near(taken: list[tuple[int, int]], lo: int, hi: int) -> list[tuple[int, int]]:
+    """The names in ``taken`` (sorted) that start in ``[lo - 200, hi)``: bounded lookups."""
+    a = bisect.bisect_left(taken, (lo - 200, 0))
+    b = bisect.bisect_left(taken, (hi, 0))
+    return taken[a:b]
+
+
+def _after(objs: list[Mention], starts: list[int], lo: int, hi: int) -> list[Mention]:
+    """The objects that start in ``[lo, hi)`` (``starts`` sorted like ``objs``)."""
+    return objs[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+
+
+def _first_at(objs: list[Mention], pos: int) -> int:
+    lo, hi = 0, len(objs)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if objs[mid].start < pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _in_brackets_after(text: str, m: Mention, before: list[Mention]) -> bool:
     """Whether ``m`` is inside brackets that open right after another object."""
     lo = max(0, m.start - 30)
@@ -139,11 +162,11 @@ def _continued(report: Report, m: Mention, objs: list[Mention], c_hi: int, s_end
     if re.sub(r"[(（][^)）]*[)）]", "", rest).strip() or c_hi >= s_end:
         return None
     nxt = c_hi + 1
-    if not any(nxt <= o.start <= nxt + 2 for o in objs):
+    i = _first_at(objs, nxt)
+    if not (i < len(objs) and objs[i].start <= nxt + 2):
         return None
     n_lo, n_hi = clause_bounds(report, nxt, nxt + 1)
-    local = [t for t in taken if n_lo - 200 <= t[0] < n_hi]
-    later = [w for w in _words(report, n_lo, n_hi, local) if w[2] in lexicon()]
+    later = [w for w in _words(report, n_lo, n_hi, _near(taken, n_lo, n_hi)) if w[2] in lexicon()]
     return later[0] if later else None
 
 
@@ -151,6 +174,7 @@ def actions(report: Report, mentions: list[Mention]) -> list[Action]:
     """Every action the report states on the objects among ``mentions``."""
     lex, status = lexicon(), _status()
     objs = objects(report, mentions)
+    obj_starts = [o.start for o in objs]
     taken = [(m.start, m.end) for m in mentions if m.type in set(_rules()["object_types"])]
     taken.sort()
     window = int(_rules()["verb_window"])
@@ -163,9 +187,7 @@ def actions(report: Report, mentions: list[Mention]) -> list[Action]:
         c_lo, c_hi = clause_bounds(report, m.start, m.end)
         key = (c_lo, c_hi)
         if key not in clauses:
-            lo = bisect.bisect_left(taken, (c_lo - 200, 0))
-            local = [t for t in taken[lo:] if t[0] < c_hi]
-            clauses[key] = _words(report, c_lo, c_hi, local)
+            clauses[key] = _words(report, c_lo, c_hi, _near(taken, c_lo, c_hi))
         words = clauses[key]
         acts = [w for w in words if w[2] in lex]
         after = [w for w in acts if w[0] >= m.end]
@@ -177,7 +199,8 @@ def actions(report: Report, mentions: list[Mention]) -> list[Action]:
             if nxt is not None:
                 chosen = nxt
                 words = words + [nxt]
-        if _is_location(report, m, objs, c_hi, chosen[0] if chosen else None):
+        if _is_location(report, m, _after(objs, obj_starts, m.end, c_hi), c_hi,
+                        chosen[0] if chosen else None):
             continue
         modality = sent.modality
         planned_clause = modality == "plan" or any(status.get(w[2]) == "planned" for w in words)

@@ -138,3 +138,28 @@ def pr(c: Counter, hit: str = "exact", suffix: str = "") -> tuple[float, float]:
 
 __all__ = ["read_gold", "score_indicators", "score_actions", "sample_sentences",
            "annotation_sentences", "pr"]
+
+
+def score_commitments(rows: list[dict[str, str]], gold: list[dict[str, str]]) -> Counter:
+    """Commitment rows (the ``commitments`` query) against gold of one report: a gold
+    promise is ``linked`` when some row's promise sentence holds its plan quote and, for an
+    answered one, its answer sentence holds the answer quote; ``agree`` when the answer
+    value is also the gold's. Predicted links (rows with an answer) are ``pred``."""
+    c: Counter = Counter()
+    answered = [r for r in rows if r["answer"] != "not_reported"]
+    c["pred"] = len({(r["promise_sentence"], r["answer_sentence"]) for r in answered})
+    for g in gold:
+        c["gold"] += 1
+        mine = [r for r in rows if g["plan_quote"] in r["promise_sentence"]]
+        if g["answer"] == "not_reported":
+            c["gold:not_reported"] += 1
+            if mine and all(r["answer"] == "not_reported" for r in mine):
+                c["agree:not_reported"] += 1
+            continue
+        c["gold:answered"] += 1
+        hit = [r for r in mine if g["answer_quote"] and g["answer_quote"] in (r["answer_sentence"] or "")]
+        if hit:
+            c["linked"] += 1
+            if any(r["answer"] == g["answer"] for r in hit):
+                c["agree"] += 1
+    return c

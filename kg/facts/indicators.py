@@ -59,6 +59,7 @@ def _rules() -> dict:
     return load_toml("rules/facts.toml")["indicators"]
 
 
+@functools.lru_cache(maxsize=65536)
 def clean(subject: str) -> str:
     """The subject phrase without the report's own area words and fillers."""
     r = _rules()
@@ -76,6 +77,7 @@ def clean(subject: str) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=65536)
 def match(subject: str, change_word: str) -> dict | None:
     """The standard indicator row ``subject`` names, or None."""
     s = clean(subject)

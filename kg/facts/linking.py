@@ -67,6 +67,8 @@ def _linkable(cls: str, key: str) -> bool:
         return any(w in key for w in r["national_words"])
     if cls == "Road":
         return bool(re.search(r["road_pattern"], key))
+    if cls == "Document":  # 建议, 纲要（草案）: each province's own; a national law has a full name
+        return len(re.sub(r"[（）()]", "", key)) > int(r["document_min_chars"])
     return True
 
 

@@ -13,6 +13,7 @@ report's year (``meta["year"]``); the patterns are in ``data/rules/facts.toml [p
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 
@@ -158,9 +159,11 @@ def _finder() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in sorted(pats, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=256)
 def _words_in(text: str, lo: int, hi: int, year: int | None,
               part_year: int | None = None) -> list[tuple[int, str]]:
-    """(offset, period) of every period word in ``text[lo:hi]`` that means one."""
+    """(offset, period) of every period word in ``text[lo:hi]`` that means one (once per
+    stretch: a sentence's numbers share one scan)."""
     out = []
     for m in _finder().finditer(text, lo, hi):
         lead = text[max(lo, m.start() - 2):m.start()]
@@ -190,9 +193,9 @@ def period_at(report, offset: int, word: str | None = None) -> str | None:
             return p
     if sent is not None:
         found = _words_in(report.text, sent.start, sent.end, year, part_year)
-        before = [p for at, p in found if at < offset]
-        if before:
-            return before[-1]
+        k = bisect.bisect_left(found, (offset, ""))
+        if k:
+            return found[k - 1][1]
     if sent is not None:
         # the paragraph's topic: 刚刚过去的2025年，…; 今年是“十五五”起步之年，…
         para = report.paragraphs[sent.paragraph]

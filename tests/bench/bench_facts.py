@@ -44,7 +44,27 @@ def run(tagger: bool = True) -> dict:
         ind_all.update(ind)
         act_all.update(act)
     out["indicators"], out["actions"] = dict(ind_all), dict(act_all)
+    out["commitments"] = dict(seed_commitments(tagger))
     return out
+
+
+def seed_commitments(tagger: bool = True) -> Counter:
+    """The seed's commitments (the library query on its build) against its gold."""
+    import csv
+    import io
+    import tempfile
+
+    from kg.build import build_dataset
+    from kg.facts.evaluate import score_commitments
+    from kg.query import run_query
+    from kg.serialize import to_trig
+    ds = build_dataset([read_report(REPORTS["2022h1_zhoupu"])], with_ontology=False, tagger=tagger)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "kg.trig"
+        path.write_text(to_trig(ds), encoding="utf-8")
+        text = run_query("commitments", path, fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    return score_commitments(rows, read_gold(GOLD / "2022h1_zhoupu.commitments.tsv"))
 
 
 def table(res: dict) -> str:
@@ -66,6 +86,13 @@ def table(res: dict) -> str:
         ps, rs = pr(a, "exact", s)
         rows.append(f"| {k} | {i['gold:' + k]} | {pk:.2f} | {rk:.2f} |  | {s} | "
                     f"{a['gold:' + s]} | {ps:.2f} | {rs:.2f} |")
+    c = Counter(res.get("commitments", {}))
+    if c:
+        rows.append("")
+        rows.append(f"Seed commitments: {c['linked']} of {c['gold:answered']} answered promises "
+                    f"linked to their answer (precision {c['linked']}/{c['pred']}), answer agrees "
+                    f"on {c['agree']}; not_reported agrees on {c['agree:not_reported']} of "
+                    f"{c['gold:not_reported']}.")
     return "\n".join(rows)
 
 
