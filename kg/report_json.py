@@ -17,7 +17,9 @@ def _plain(v: Any) -> Any:
 
 
 def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
-    """``{"report": {...}, "mentions": [{type, text, start, end, entity, source, attrs}]}``;
+    """``{"report": {...}, "mentions": [{type, text, start, end, entity, source, attrs}],
+    "actions": [{entity, object, action, state, period, …}], "observations": [{entity,
+    indicator, period, kind, measure, value, …}]}``;
     ``source`` says where the name came from: ``rule``, ``gazetteer``, ``tagger`` or
     ``rule+tagger`` (both found the same span)."""
     r = res.report
@@ -39,4 +41,22 @@ def extraction_json(res: ReportResult, types: set[str] | None = None) -> dict:
         mentions.append({"type": m.type, "text": m.text, "start": m.start, "end": m.end,
                          "entity": iri.get(id(m)), "source": m.attrs.get("source", "rule"),
                          "attrs": attrs})
-    return {"report": report, "mentions": mentions}
+    actions = [{"entity": iri.get(id(a.mention)), "object": a.mention.text,
+                "start": a.mention.start, "end": a.mention.end, "action": a.action,
+                "word": a.word, "word_start": a.word_at, "state": a.state, "verb": a.verb,
+                "period": a.period, "modality": a.modality,
+                "sentence": list(a.sentence)} for a in res.facts.actions]
+    observations = [{"entity": iri.get(id(o.metric)), "text": o.metric.text,
+                     "start": o.metric.start, "end": o.metric.end,
+                     "indicator": o.indicator or None, "indicator_label": o.label,
+                     "period": o.period, "kind": o.kind, "measure": o.measure,
+                     "value": _plain(o.metric.attrs.get("value")),
+                     "value_max": _plain(o.metric.attrs.get("value_max")),
+                     "unit": o.metric.attrs.get("unit"), "action": o.action or None}
+                    for o in res.facts.observations]
+    if types:  # --types: the actions on mentions of those types, observations with Metric
+        keep = {id(a) for a in res.facts.actions if a.mention.type in types}
+        actions = [j for a, j in zip(res.facts.actions, actions) if id(a) in keep]
+        observations = observations if "Metric" in types else []
+    return {"report": report, "mentions": mentions, "actions": actions,
+            "observations": observations}
