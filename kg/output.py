@@ -126,8 +126,12 @@ VERSIONS = ".versions"
 CURRENT = ".current"
 
 
-def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...] = ()) -> dict[str, Path]:
+def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...] = (),
+            dirs: dict | None = None) -> dict[str, Path]:
     """Write a build's files so that they change together or not at all.
+
+    ``dirs``: folders of the build (name -> a function that fills the folder it is given,
+    such as the on-disk store), made inside the new version like the files.
 
     The files go into a new folder ``out_dir/.versions/<id>/``; then the one symlink
     ``out_dir/.current`` is swapped to it (a rename, atomic), and ``out_dir/<name>`` are
@@ -147,7 +151,8 @@ def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...]
     import shutil
 
     out_dir = ensure_dir(Path(out_dir))
-    for name in files:
+    dirs = dirs or {}
+    for name in list(files) + list(dirs):
         target = out_dir / name
         if target.is_symlink() and os.readlink(target) == f"{CURRENT}/{name}":
             continue
@@ -180,6 +185,9 @@ def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...]
                 payload = data.encode("utf-8") if isinstance(data, str) else data
                 tmp = _stage(new / name, payload)
                 os.replace(tmp, new / name)
+            for name, fill in dirs.items():
+                (new / name).mkdir()
+                fill(new / name)
             _fsync_dir(new)
             _swap_link(current, f"{VERSIONS}/{vid}")
         except OSError as exc:
@@ -188,18 +196,19 @@ def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...]
         except BaseException:
             shutil.rmtree(new, ignore_errors=True)
             raise
-        for name in files:
+        made = list(files) + list(dirs)
+        for name in made:
             link = out_dir / name
             if not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
                 _swap_link(link, f"{CURRENT}/{name}")
         for link in out_dir.iterdir():  # names of the old build that this one does not make
             ours = link.is_symlink() and os.readlink(link).startswith(f"{CURRENT}/")
             legacy = link.name in names and link.is_file() and not link.is_symlink()
-            if (ours or legacy) and link.name not in files:
+            if (ours or legacy) and link.name not in made:
                 link.unlink()
         if live:
             shutil.rmtree(out_dir / live, ignore_errors=True)
-    return {name: out_dir / name for name in files}
+    return {name: out_dir / name for name in list(files) + list(dirs)}
 
 
 def _adopt_legacy(out_dir: Path, files: dict, live: str | None) -> None:

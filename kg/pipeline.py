@@ -21,6 +21,7 @@ from kg.output import ensure_dir, publish
 from kg.records import Report
 from kg.resources import DATA
 from kg.serialize import to_trig, to_turtle
+from kg.store import STORE_DIR, write_store
 
 REPORTS_DIR = DATA / "reports"
 
@@ -83,7 +84,9 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
         html_text = _graph_html(ds)
         if html_text is not None:
             files["graph.html"] = html_text
-    written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"))
+    trig_bytes = trig.encode("utf-8")
+    written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"),
+                      dirs={STORE_DIR: lambda folder: write_store(folder, trig_bytes)})
     summary = BuildSummary(out_dir=out, files=written,
                            reports=[r.name for r in reports], triples=n_triples)
     seen: set[str] = set()

@@ -83,6 +83,10 @@ def load_store(path: str | Path | None = None, engine: str | None = None, *,
         return cls(data.encode("utf-8") if isinstance(data, str) else data, fmt or "turtle",
                    "<data>")
     path = Path(path or DEFAULT_DATA)
+    if engine == "oxigraph" and fmt is None:
+        folder = store_of(path)
+        if folder is not None:
+            return OxigraphStore.on_disk(folder, str(path))
     if not path.is_file():
         hint = " (run `kg build` first)" if path == DEFAULT_DATA else ""
         raise InputError(f"{path}: no such graph file{hint}")
@@ -90,6 +94,36 @@ def load_store(path: str | Path | None = None, engine: str | None = None, *,
     if len(store) == 0:
         raise InputError(f"{path}: empty graph (no triples)")
     return store
+
+
+STORE_DIR = "store"
+
+
+def store_of(path: Path) -> Path | None:
+    """The on-disk store to open for ``path``: ``path`` itself when it is a store folder
+    (``build/store``), or the store beside a build output of the same build (``kg.ttl``
+    and ``store`` both linked into one ``.current`` version), else None (parse the file)."""
+    from kg.output import CURRENT
+    if path.is_dir():
+        if (path / "CURRENT").is_file() or any(path.glob("*.sst")) or (path / "IDENTITY").exists():
+            return path
+        raise InputError(f"{path}: a folder, not a graph file or a store")
+    beside = path.parent / STORE_DIR
+    try:
+        same = (path.is_symlink() and beside.is_symlink()
+                and os.readlink(path).startswith(f"{CURRENT}/")
+                and os.readlink(beside) == f"{CURRENT}/{STORE_DIR}")
+    except OSError:
+        return None
+    return beside if same and beside.is_dir() else None
+
+
+def write_store(folder: Path, payload: bytes, fmt: str = "trig") -> None:
+    """Bulk-load a graph into a new on-disk pyoxigraph store in ``folder``."""
+    store = ox.Store(str(folder))
+    store.bulk_load(payload, _OX_FORMATS[fmt])
+    store.flush()
+    del store
 
 
 # -- pyoxigraph -----------------------------------------------------------------------
@@ -125,18 +159,35 @@ class _Converter(dict):
 
 
 class OxigraphStore:
-    """An in-memory pyoxigraph store."""
+    """A pyoxigraph store: in memory (loaded from a file), or the on-disk store of a build."""
 
     engine = "oxigraph"
 
-    def __init__(self, payload: bytes, fmt: str, name: str):
+    on_disk_path: Path | None = None
+
+    def __init__(self, payload: bytes | None, fmt: str, name: str):
         self.name = name
         self._store = ox.Store()
         try:
-            self._store.bulk_load(payload, _OX_FORMATS[fmt])
+            self._store.bulk_load(payload or b"", _OX_FORMATS[fmt])
         except (SyntaxError, ValueError, OSError) as exc:
             raise InputError(f"{name}: cannot load graph ({exc})") from None
         self._named = fmt in ("trig", "nquads")
+
+    @classmethod
+    def on_disk(cls, folder: Path, name: str) -> "OxigraphStore":
+        """The store a build wrote (``build/store``), opened read-only: no parsing."""
+        self = cls.__new__(cls)
+        self.name = name
+        try:
+            self._store = ox.Store.read_only(str(folder))
+        except OSError as exc:
+            raise InputError(f"{folder}: cannot open the store ({exc})") from None
+        self._named = True
+        self.on_disk_path = folder
+        if len(self._store) == 0:
+            raise InputError(f"{folder}: empty store (no triples)")
+        return self
 
     def __len__(self) -> int:
         return len(self._store)

@@ -23,13 +23,32 @@ def test_default_engine_is_oxigraph():
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_ttl_and_trig_load_the_same_triples(seed_build, engine):
-    ttl = load_store(seed_build / "kg.ttl", engine)
-    trig = load_store(seed_build / "kg.trig", engine)
+    ttl = load_store(seed_build / "kg.ttl", engine, fmt="turtle")  # fmt given: parse the file
+    trig = load_store(seed_build / "kg.trig", engine, fmt="trig")
     assert len(ttl) == len(trig) > 1000
     assert ttl.graphs() == set()
     assert any(g.endswith("/graph/ontology") for g in trig.graphs())
     q = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s a <{KG}Sentence> }}"
     assert ttl.query(q).rows == trig.query(q).rows  # named graphs are queried as a union
+
+
+def test_a_build_opens_its_on_disk_store_instead_of_parsing(seed_build):
+    """kg build writes build/store (pyoxigraph on disk) in the same version as kg.ttl, so
+    queries open it instead of parsing the file; the answers are the same."""
+    assert (seed_build / "store").is_symlink() and (seed_build / "store").is_dir()
+    for data in (seed_build / "kg.ttl", seed_build / "kg.trig", seed_build / "store"):
+        s = load_store(data)
+        assert s.on_disk_path == seed_build / "store"
+    parsed = load_store(seed_build / "kg.trig", fmt="trig")
+    disk = load_store(seed_build / "kg.trig")
+    q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    assert disk.query(q).rows == parsed.query(q).rows and len(disk.query(q).rows) >= 2
+    assert disk.graphs() == parsed.graphs()
+    # a copy of kg.ttl elsewhere has no store beside it: it is parsed
+    import shutil
+    copy = seed_build.parent / "copied-kg.ttl"
+    shutil.copy(seed_build / "kg.ttl", copy)
+    assert load_store(copy).on_disk_path is None
 
 
 def test_engines_give_equal_terms():
