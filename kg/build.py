@@ -11,8 +11,9 @@ True
 from __future__ import annotations
 
 import functools
+import multiprocessing
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
@@ -111,10 +112,29 @@ def bind_prefixes(g: Graph) -> None:
     g.bind("id", ids.base() + "id/", override=True)
 
 
+def analysed(reports: Iterable[Report], tagger=True, jobs: int = 1) -> Iterator[ReportResult]:
+    """``analyse`` of each report, in the order given, on ``jobs`` processes (forked after
+    the names model is loaded, so that workers share it): the same results whatever
+    ``jobs`` is."""
+    reports = list(reports)
+    if jobs <= 1 or len(reports) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for r in reports:
+            yield analyse(r, tagger=tagger)
+        return
+    if tagger is True:
+        from kg.names.tagger import tagger as shipped_model
+        shipped_model()
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(min(jobs, len(reports))) as pool:
+        yield from pool.imap(functools.partial(analyse, tagger=tagger), reports)
+
+
 def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
                   progress: Callable[[Report], None] | None = None,
-                  results: list[ReportResult] | None = None, tagger: bool = True) -> Dataset:
-    """One named graph per report (plus the ontology's own graph)."""
+                  results: list[ReportResult] | None = None, tagger: bool = True,
+                  jobs: int = 1) -> Dataset:
+    """One named graph per report (plus the ontology's own graph); reports are analysed
+    on ``jobs`` processes, their graphs written in order."""
     ds = Dataset()
     bind_prefixes(ds)
     if with_ontology:
@@ -123,8 +143,8 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
             og.add(t)
     ledgers: dict = {}
     done: list[ReportResult] = []
-    for report in reports:
-        res = analyse(report, tagger=tagger)
+    for res in analysed(reports, tagger=tagger, jobs=jobs):
+        report = res.report
         done.append(res)
         if results is not None:
             results.append(res)

@@ -5,6 +5,8 @@ and exit code 1; wrong usage exits 2 (click's convention); anything else is a bu
 """
 from __future__ import annotations
 
+import os
+
 import json
 import logging
 import sys
@@ -68,8 +70,11 @@ def main() -> None:
 @click.option("--no-html", is_flag=True, help="Skip writing graph.html.")
 @click.option("--names", type=click.Choice(["tagger", "rules"]), default="tagger", show_default=True,
               help="Names from the trained tagger merged with the rules, or from the rules alone.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that analyse reports (default: the number of cores). Outputs "
+                   "are the same whatever the number.")
 def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool,
-          names: str) -> None:
+          names: str, jobs: int | None) -> None:
     """Build the graph of REPORTS (default: every file in data/reports/)."""
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -81,7 +86,7 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
         task = bar.add_task("building", total=len(reports) or None)
         summary = run_build(reports, out_dir, encoding=encoding, html=not no_html,
                             progress=lambda r: bar.update(task, advance=1, description=r.name),
-                            tagger=names == "tagger")
+                            tagger=names == "tagger", jobs=jobs or os.cpu_count() or 1)
     console = Console()
     table = Table(title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
                   show_header=True)

@@ -70,14 +70,16 @@ def serialize(ds: Dataset) -> tuple[str, str, int]:
 
 def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
           encoding: str | None = None, html: bool = True,
-          progress: Callable[[Report], None] | None = None, tagger: bool = True) -> BuildSummary:
+          progress: Callable[[Report], None] | None = None, tagger: bool = True,
+          jobs: int = 1) -> BuildSummary:
     """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``
-    (``tagger=False``: names from the rules alone)."""
+    (``tagger=False``: names from the rules alone; ``jobs``: processes analysing reports,
+    the outputs are the same whatever their number)."""
     t0 = time.perf_counter()
     out = ensure_dir(Path(out_dir))
     reports = load_reports(paths, encoding)
     results: list[ReportResult] = []
-    ds = build_dataset(reports, progress=progress, results=results, tagger=tagger)
+    ds = build_dataset(reports, progress=progress, results=results, tagger=tagger, jobs=jobs)
     ttl, trig, n_triples = serialize(ds)
     files = {"kg.ttl": ttl, "kg.trig": trig}
     if html:

@@ -238,3 +238,16 @@ def test_cli_refuses_unknown_types_and_empty_graphs(tmp_path):
         r = _kg(*cmd)
         assert r.returncode == 1, cmd
         assert r.stderr.strip() == f"kg: error: {empty}: empty graph (no triples)", cmd
+
+
+def test_outputs_are_the_same_whatever_the_number_of_jobs(tmp_path, seed_path):
+    """Reports analysed on two processes give byte-identical kg.ttl and kg.trig."""
+    from kg.pipeline import build
+    other = tmp_path / "reports" / "2022h1_other.txt"
+    other.parent.mkdir()
+    other.write_text(seed_path.read_text(encoding="utf-8").replace("周浦", "新场"), encoding="utf-8")
+    one = build([seed_path, other], tmp_path / "one", html=False, jobs=1)
+    two = build([seed_path, other], tmp_path / "two", html=False, jobs=2)
+    for name in ("kg.ttl", "kg.trig"):
+        assert one.files[name].read_bytes() == two.files[name].read_bytes()
+    assert one.triples == two.triples > 10000
