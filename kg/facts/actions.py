@@ -207,11 +207,19 @@ def actions(report: Report, mentions: list[Mention]) -> list[Action]:
         if chosen is None:
             verbs = [w for w in words if w[2] in status and status[w[2]] != "planned"]
             near = [w for w in verbs if w[1] <= m.start] or [w for w in verbs if w[0] >= m.end]
-            if not near:
+            if near:
+                v = near[-1] if near[-1][1] <= m.start else near[0]
+                name, domain, state, verb = GENERIC, "status", status[v[2]], v[2]
+                word, at = v[2], v[0]
+            elif m.type == "Project" and modality == "plan" and m.attrs.get("status"):
+                # a project the plan names with no verb of its own (推动A和B项目) is promised
+                name, domain, state = GENERIC, "status", str(m.attrs["status"])
+                verb = word = str(m.attrs.get("status_verb") or "")
+                at = int(m.attrs.get("status_at", m.start))
+                if not word:
+                    word, at = report.text[m.start:m.end], m.start
+            else:
                 continue
-            v = near[-1] if near[-1][1] <= m.start else near[0]
-            name, domain, state, verb = GENERIC, "status", status[v[2]], v[2]
-            word, at = v[2], v[0]
         else:
             at, word = chosen[0], chosen[2]
             row = lex[word]
