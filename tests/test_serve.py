@@ -226,3 +226,13 @@ def test_catastrophic_regex_is_killed_on_rdflib():
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def test_fact_pages_are_served(endpoint):
+    from urllib.parse import quote
+    status, _, page = http(endpoint + "/indicator?name=" + quote("规上工业产值"))
+    assert status == 200 and "规模以上工业总产值" in page and "<svg" in page and "120.5" in page
+    status, _, body = http(endpoint + "/promises?report=" + quote("周浦镇2022年上半年政府工作报告"))
+    assert status == 200 and 'class="partly"' in body
+    status, _, _ = http(endpoint + "/indicator")
+    assert status == 400
