@@ -14,6 +14,7 @@ from kg.build import build_dataset
 from kg.facts.periods import contains, normalize
 from kg.ingest import parse_text, read_report
 from kg.query import run_query
+from kg.serialize import to_trig
 from tests.conftest import ROOT, corpus_files, needs_corpus
 
 GOLD = ROOT / "tests" / "gold" / "facts"
@@ -102,7 +103,7 @@ def test_a_target_meets_the_outcome_in_the_next_report_of_the_area(tmp_path):
     b = parse_text(REVIEW_2025, name="p2026", meta={"place": "测试市", "year": "2026", "title": "2026年报告"})
     ds = build_dataset([a, b], with_ontology=False, tagger=False)
     out = tmp_path / "kg.trig"
-    out.write_text(ds.serialize(format="trig"), encoding="utf-8")
+    out.write_text(to_trig(ds), encoding="utf-8")
     got = rows("commitments", out)
     answers = {(r["what"], r["promised"], r["answer"], r["outcome"], r["answer_report"]) for r in got
                if r["promise_report"] == "2025年报告"}
@@ -194,7 +195,7 @@ def test_report_text_is_escaped_on_fact_pages(tmp_path):
                    meta={"place": "测试镇", "year": "2022", "period": "上半年"})
     ds = build_dataset([r], with_ontology=False, tagger=False)
     out = tmp_path / "kg.trig"
-    out.write_text(ds.serialize(format="trig"), encoding="utf-8")
+    out.write_text(to_trig(ds), encoding="utf-8")
     store = load_store(out)
     labels = [row[0] for row in store.query(
         "SELECT ?l WHERE { ?i a <https://w3id.org/gwr-kg/ontology#Indicator> ; "

@@ -1,4 +1,5 @@
-"""Benchmark: build time and peak memory for the seed and for the shared corpus.
+"""Benchmark: build time and peak memory for the seed and for the shared corpus (with one
+and two processes analysing reports).
 
 Run: python3 tests/bench/bench_build.py   (prints a Markdown table for the README)
 Each case runs in a fresh process so peak memory is its own.
@@ -18,21 +19,23 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 CHILD = r"""
 import json, resource, sys, time
 from kg.pipeline import build
-paths = sys.argv[2:]
+jobs = int(sys.argv[2])
+paths = sys.argv[3:]
 t0 = time.perf_counter()
-s = build(paths, sys.argv[1], html=True)
+s = build(paths, sys.argv[1], html=True, jobs=jobs)
 dt = time.perf_counter() - t0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": dt, "rss_mb": rss, "triples": s.triples,
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": dt, "rss_mb": rss, "worker_rss_mb": kids, "triples": s.triples,
                   "entities": sum(s.entities.values()), "sentences": s.sentences}))
 """
 
 
-def run(paths: list[Path], repeat: int = 3) -> dict:
+def run(paths: list[Path], repeat: int = 3, jobs: int = 1) -> dict:
     best = None
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as out:
-            r = subprocess.run([sys.executable, "-c", CHILD, out, *map(str, paths)],
+            r = subprocess.run([sys.executable, "-c", CHILD, out, str(jobs), *map(str, paths)],
                                capture_output=True, text=True, check=True)
             res = json.loads(r.stdout.strip().splitlines()[-1])
             if best is None or res["seconds"] < best["seconds"]:
@@ -45,12 +48,14 @@ def main() -> None:
     corpus = sorted(CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
     if corpus:
         cases.append((f"shared corpus ({len(corpus)} reports)", corpus))
-    print("| input | build time (best of 3) | peak RSS | triples | entities | sentences |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| input | jobs | build time (best of 3) | peak RSS (main / a worker) | triples | entities | sentences |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name, paths in cases:
-        r = run(paths)
-        print(f"| {name} | {r['seconds']:.2f} s | {r['rss_mb']:.0f} MB | {r['triples']:,} | "
-              f"{r['entities']:,} | {r['sentences']:,} |")
+        for jobs in (1, 2) if len(paths) > 1 else (1,):
+            r = run(paths, jobs=jobs)
+            workers = f" / {r['worker_rss_mb']:.0f} MB" if jobs > 1 else ""
+            print(f"| {name} | {jobs} | {r['seconds']:.2f} s | {r['rss_mb']:.0f} MB{workers} | "
+                  f"{r['triples']:,} | {r['entities']:,} | {r['sentences']:,} |")
 
 
 if __name__ == "__main__":
