@@ -87,8 +87,10 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
         if html_text is not None:
             files["graph.html"] = html_text
     trig_bytes = trig.encode("utf-8")
-    written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"),
-                      dirs={STORE_DIR: lambda folder: write_store(folder, trig_bytes)})
+    dirs = {STORE_DIR: lambda folder: write_store(folder, trig_bytes)}
+    if html:
+        dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder)
+    written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"), dirs=dirs)
     summary = BuildSummary(out_dir=out, files=written,
                            reports=[r.name for r in reports], triples=n_triples)
     seen: set[str] = set()
@@ -102,6 +104,16 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     summary.mentions = sum(len(r.mentions) for r in results)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+READER_DIR = "reports"
+
+
+def _reader_pages(store_dir: Path, folder: Path) -> None:
+    """One reader page per report (kg/reader.py), made from the store just written."""
+    from kg.reader import write_pages
+    from kg.store import OxigraphStore
+    write_pages(OxigraphStore.on_disk(store_dir, str(store_dir)), folder)
 
 
 def _graph_html(ds: Dataset) -> str | None:

@@ -178,6 +178,10 @@ class Endpoint:
                 break
 
         def work():
+            if fmt == "html":
+                page = _reader(store, iri, term)
+                if page is not None:
+                    return "text/html; charset=utf-8", page
             q = ("CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { VALUES ?x { " + term + " } "
                  "{ ?x ?p ?o } UNION { ?s ?q ?x } }")
             res = store.query(q, max_rows=20000)
@@ -209,6 +213,17 @@ class Endpoint:
             return page(store, value).encode("utf-8")
 
         return self._limited(work)
+
+
+def _reader(store, iri: str, term: str) -> bytes | None:
+    """The report reader (kg/reader.py) when ``iri`` is a report, else None."""
+    q = ("SELECT ?l WHERE { VALUES ?x { " + term + " } ?x a <https://w3id.org/gwr-kg/ontology#Report> ; "
+         "<http://www.w3.org/2000/01/rdf-schema#label> ?l } LIMIT 1")
+    rows = store.query(q).rows
+    if not rows:
+        return None
+    from kg.reader import report_page
+    return report_page(store, iri, str(rows[0][0]), served=True).encode("utf-8")
 
 
 def _warm_up() -> None:

@@ -236,3 +236,11 @@ def test_fact_pages_are_served(endpoint):
     assert status == 200 and 'class="partly"' in body
     status, _, _ = http(endpoint + "/indicator")
     assert status == 400
+
+
+def test_a_report_iri_is_answered_with_its_reader_page(endpoint):
+    status, _, page = http(endpoint + "/report/t-000001")
+    assert status == 200 and 'class="st ' in page and '<a class="m"' in page
+    assert 'href="/id/zhou-pu-zhen/' in page  # mentions link to their entities' pages
+    status, _, ttl = http(endpoint + "/report/t-000001?format=turtle")
+    assert status == 200 and "ontology#Report" in ttl or (status == 200 and "kg:Report" in ttl)

@@ -31,7 +31,7 @@ def _rows(store, name: str, params: dict[str, str]) -> tuple[list[str], list[dic
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>"
+    return (f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>"
             f"{html.escape(title)}</title><style>{_style()}</style></head><body>{body}</body></html>")
 
 

@@ -1,0 +1,127 @@
+"""The report reader: a report's text, section by section, with every mention highlighted
+by type (the way displaCy shows entities) and linked to its entity.
+
+Made from the graph alone (the library queries ``report-text`` and ``report-mentions``),
+so ``kg build`` writes it as a static page per report (``build/reports/NAME.html``) and
+``kg serve`` answers it at the report's IRI. Colours are the graph page's
+(``viz/style.toml``); the page's style is ``viz/reader.css``. Every text is escaped.
+"""
+from __future__ import annotations
+
+import functools
+import html
+from pathlib import Path
+from urllib.parse import quote
+
+from kg import ids
+from kg.query import execute, library
+from kg.resources import VIZ, load_toml
+
+
+@functools.cache
+def _style() -> tuple[str, dict]:
+    return (VIZ / "reader.css").read_text(encoding="utf-8"), load_toml("style.toml", base=VIZ)
+
+
+def _rows(store, name: str, report_iri: str) -> list[dict]:
+    spec = library()[name]
+    res = execute(store, spec.text, {"report": report_iri}, spec)
+    return [dict(zip(res.vars, row)) for row in res.rows]
+
+
+def _outermost(mentions: list[dict]) -> list[dict]:
+    """Mentions that no chosen longer one overlaps, in text order (nested names stay in the
+    title of the outer one)."""
+    chosen: list[dict] = []
+    for m in sorted(mentions, key=lambda m: (-(m["end"] - m["begin"]), m["begin"])):
+        if all(m["end"] <= c["begin"] or m["begin"] >= c["end"] for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m["begin"])
+
+
+def _link(iri: str, served: bool) -> str:
+    base = ids.base()
+    if served and iri.startswith(base):
+        return "/" + quote(iri[len(base):], safe="/:-._~%")
+    return iri
+
+
+def report_page(store, report_iri: str, title: str = "", served: bool = False) -> str:
+    """The reader page of one report (``served``: links to ``kg serve``'s entity pages)."""
+    css, style = _style()
+    classes = style.get("classes", {})
+    default = style.get("default_class", {})
+    sentences = _rows(store, "report-text", report_iri)
+    mentions = [{"begin": int(r["begin"]), "end": int(r["end"]), "type": str(r["type"]),
+                 "entity": str(r["entity"]), "label": str(r["label"] or "")}
+                for r in _rows(store, "report-mentions", report_iri)]
+    mentions.sort(key=lambda m: m["begin"])
+    out = [f"<h1>{html.escape(title or report_iri)}</h1>",
+           f'<p class="s"><code>{html.escape(report_iri)}</code> · {len(sentences)} sentences, '
+           f"{len(mentions)} mentions</p>"]
+    used = sorted({m["type"] for m in mentions})
+    out.append('<p class="legend">' + " ".join(
+        f'<mark style="background:{html.escape(classes.get(t, default).get("color", "#ddd"))}">'
+        f'{html.escape(classes.get(t, default).get("zh", t))} <b>{html.escape(t)}</b></mark>'
+        for t in used) + "</p>")
+    heading = None
+    k = 0
+    for s in sentences:
+        begin, end, text = int(s["begin"]), int(s["end"]), str(s["text"])
+        h = str(s["heading"] or "")
+        if h != heading:
+            if heading is not None:
+                out.append("</div>")
+            out.append(f'<h2>{html.escape(h)}</h2><div class="sec">' if h else '<div class="sec">')
+            heading = h
+        while k < len(mentions) and mentions[k]["end"] <= begin:
+            k += 1
+        inside = [m for m in mentions[k:] if m["begin"] < end and m["begin"] >= begin and m["end"] <= end]
+        nested = {}
+        for m in inside:
+            nested.setdefault((m["begin"], m["end"]), []).append(m)
+        parts, pos = [], begin
+        for m in _outermost(inside):
+            parts.append(html.escape(text[pos - begin:m["begin"] - begin]))
+            colour = classes.get(m["type"], default).get("color", "#ddd")
+            inner = [f'{x["type"]}: {x["label"]}' for x in inside
+                     if m["begin"] <= x["begin"] and x["end"] <= m["end"] and x is not m]
+            tip = f'{m["type"]}: {m["label"]} [{m["begin"]}, {m["end"]})' + \
+                  ("".join("\n⊃ " + t for t in inner) if inner else "")
+            parts.append(f'<a class="m" style="background:{html.escape(colour)}" '
+                         f'href="{html.escape(_link(m["entity"], served))}" '
+                         f'title="{html.escape(tip)}">{html.escape(text[m["begin"] - begin:m["end"] - begin])}'
+                         f'<span class="t">{html.escape(m["type"])}</span></a>')
+            pos = m["end"]
+        parts.append(html.escape(text[pos - begin:]))
+        modality = str(s["modality"] or "").rsplit("#", 1)[-1]
+        out.append(f'<span class="st {html.escape(modality.lower())}" id="s{begin}" '
+                   f'title="[{begin}, {end}) {html.escape(modality)}">{"".join(parts)}</span>')
+    if heading is not None:
+        out.append("</div>")
+    doc_title = title or report_iri
+    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>'
+            f"{html.escape(doc_title)}</title><style>{css}</style></head><body>"
+            + "".join(out) + "</body></html>")
+
+
+def reports_of(store) -> list[tuple[str, str, str]]:
+    """(IRI, label, file name) of every report in the store."""
+    q = ("SELECT ?r ?l ?n WHERE { ?r a <https://w3id.org/gwr-kg/ontology#Report> ; "
+         "<http://www.w3.org/2000/01/rdf-schema#label> ?l ; "
+         "<http://purl.org/dc/terms/identifier> ?n } ORDER BY ?n")
+    return [(str(r), str(lab), str(n)) for r, lab, n in store.query(q).rows]
+
+
+def write_pages(store, folder: Path) -> list[Path]:
+    """One reader page per report of ``store`` into ``folder`` (``NAME.html``)."""
+    written = []
+    for iri, label, name in reports_of(store):
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "report"
+        path = folder / f"{safe}.html"
+        path.write_text(report_page(store, iri, label), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+__all__ = ["report_page", "write_pages", "reports_of"]

@@ -1,0 +1,36 @@
+"""The report reader (kg/reader.py): the text of a report with its mentions highlighted and
+linked, as the static page kg build writes and as kg serve's page at the report's IRI."""
+from __future__ import annotations
+
+import html
+import re
+
+from kg.build import build_dataset
+from kg.ingest import parse_text
+from kg.reader import report_page, reports_of
+from kg.serialize import to_trig
+from kg.store import load_store
+
+
+def test_build_writes_a_reader_page_per_report(seed_build, seed_store):
+    page = (seed_build / "reports" / "2022h1_zhoupu.html").read_text(encoding="utf-8")
+    # every sentence of the report is on the page, in order
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/gwr-kg/ontology#Sentence> }"
+    n = int(next(iter(seed_store.query(q)))[0].value)
+    assert page.count('class="st ') == n
+    # the parcel is highlighted as a LandParcel and linked to its entity
+    m = re.search(r'<a class="m"[^>]*href="([^"]+)"[^>]*>28街坊71丘<span class="t">LandParcel</span></a>', page)
+    assert m and "/land-parcel/" in m.group(1)
+    assert "上半年工作回顾" in page and "<script" not in page
+
+
+def test_report_text_is_escaped_in_the_reader(tmp_path):
+    text = '上半年工作回顾\n完成<script>alert(1)</script>韵涛路"><img src=x onerror=alert(1)>建设。\n'
+    r = parse_text(text, name="evil", meta={"place": "周浦镇", "year": "2022", "period": "上半年"})
+    out = tmp_path / "kg.trig"
+    out.write_text(to_trig(build_dataset([r], with_ontology=False, tagger=False)), encoding="utf-8")
+    store = load_store(out)
+    (iri, label, _), = reports_of(store)
+    page = report_page(store, iri, label)
+    assert "<script>" not in page and "<img" not in page
+    assert html.escape("<script>alert(1)</script>") in page
