@@ -18,6 +18,10 @@ from kg.query import execute, library
 from kg.resources import VIZ, load_toml
 
 
+CSP = ('<meta http-equiv="Content-Security-Policy" '
+       "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
+
+
 @functools.cache
 def _style() -> tuple[str, dict]:
     return (VIZ / "reader.css").read_text(encoding="utf-8"), load_toml("style.toml", base=VIZ)
@@ -100,7 +104,7 @@ def report_page(store, report_iri: str, title: str = "", served: bool = False) -
     if heading is not None:
         out.append("</div>")
     doc_title = title or report_iri
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><title>'
+    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">{CSP}<title>'
             f"{html.escape(doc_title)}</title><style>{css}</style></head><body>"
             + "".join(out) + "</body></html>")
 
