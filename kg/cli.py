@@ -73,8 +73,11 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes that analyse reports (default: the number of cores). Outputs "
                    "are the same whatever the number.")
+@click.option("--no-cache", is_flag=True,
+              help="Analyse every report again (default: reuse the analyses of unchanged reports "
+                   "from DIR/.cache/).")
 def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool,
-          names: str, jobs: int | None) -> None:
+          names: str, jobs: int | None, no_cache: bool) -> None:
     """Build the graph of REPORTS (default: every file in data/reports/)."""
     from rich.progress import BarColumn, Progress, TextColumn
 
@@ -86,7 +89,8 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
         task = bar.add_task("building", total=len(reports) or None)
         summary = run_build(reports, out_dir, encoding=encoding, html=not no_html,
                             progress=lambda r: bar.update(task, advance=1, description=r.name),
-                            tagger=names == "tagger", jobs=jobs or os.cpu_count() or 1)
+                            tagger=names == "tagger", jobs=jobs or os.cpu_count() or 1,
+                            cache=not no_cache)
     console = Console()
     table = Table(title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
                   show_header=True)
@@ -97,6 +101,9 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
     console.print(table)
     console.print(f"triples: {summary.triples}  sections: {summary.sections}  "
                   f"sentences: {summary.sentences}  mentions: {summary.mentions}")
+    if summary.cached:
+        console.print(f"{summary.cached} of {len(summary.reports)} report(s) unchanged since the "
+                      "last build: their analyses were reused (--no-cache to redo them)")
     for name, path in summary.files.items():
         console.print(f"wrote {path}")
     page = summary.files.get("graph.html")

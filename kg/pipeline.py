@@ -15,6 +15,7 @@ from rdflib import Dataset
 
 from kg import viz
 from kg.build import ReportResult, build_dataset
+from kg.cache import Cache
 from kg.errors import InputError
 from kg.ingest import read_report
 from kg.output import ensure_dir, publish
@@ -37,6 +38,7 @@ class BuildSummary:
     sentences: int = 0
     mentions: int = 0
     seconds: float = 0.0
+    cached: int = 0       # reports whose analysis came from the cache
 
 
 def default_reports() -> list[Path]:
@@ -71,15 +73,18 @@ def serialize(ds: Dataset) -> tuple[str, str, int]:
 def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
           encoding: str | None = None, html: bool = True,
           progress: Callable[[Report], None] | None = None, tagger: bool = True,
-          jobs: int = 1) -> BuildSummary:
+          jobs: int = 1, cache: bool = True) -> BuildSummary:
     """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``
     (``tagger=False``: names from the rules alone; ``jobs``: processes analysing reports,
-    the outputs are the same whatever their number)."""
+    the outputs are the same whatever their number; ``cache``: reuse the analyses of an
+    earlier build into ``out_dir`` of reports that did not change, :mod:`kg.cache`)."""
     t0 = time.perf_counter()
     out = ensure_dir(Path(out_dir))
     reports = load_reports(paths, encoding)
     results: list[ReportResult] = []
-    ds = build_dataset(reports, progress=progress, results=results, tagger=tagger, jobs=jobs)
+    store = Cache(out) if cache else None
+    ds = build_dataset(reports, progress=progress, results=results, tagger=tagger, jobs=jobs,
+                       cache=store)
     ttl, trig, n_triples = serialize(ds)
     files = {"kg.ttl": ttl, "kg.trig": trig}
     if html:
@@ -91,7 +96,9 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     if html:
         dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder)
     written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"), dirs=dirs)
-    summary = BuildSummary(out_dir=out, files=written,
+    if store is not None:
+        store.prune()
+    summary = BuildSummary(out_dir=out, files=written, cached=store.hits if store else 0,
                            reports=[r.name for r in reports], triples=n_triples)
     seen: set[str] = set()
     for res in results:

@@ -251,3 +251,39 @@ def test_outputs_are_the_same_whatever_the_number_of_jobs(tmp_path, seed_path):
     for name in ("kg.ttl", "kg.trig"):
         assert one.files[name].read_bytes() == two.files[name].read_bytes()
     assert one.triples == two.triples > 10000
+
+
+def test_unchanged_reports_are_not_analysed_again(tmp_path, seed_path, monkeypatch):
+    """The second build into a folder reuses the analyses of unchanged reports and gives the
+    same bytes; a changed report, or changed code and data, is analysed again."""
+    import kg.build
+    import kg.cache
+    from kg.pipeline import build
+    other = tmp_path / "reports" / "2022h1_other.txt"
+    other.parent.mkdir()
+    other.write_text(seed_path.read_text(encoding="utf-8").replace("周浦", "新场"), encoding="utf-8")
+    first = build([seed_path, other], tmp_path / "out", html=False)
+    ttl = first.files["kg.ttl"].read_bytes()
+    calls = []
+    real = kg.build.analyse
+    monkeypatch.setattr(kg.build, "analyse", lambda r, tagger=True: calls.append(r.name) or real(r, tagger))
+    again = build([seed_path, other], tmp_path / "out", html=False)
+    assert calls == [] and again.cached == 2
+    assert again.files["kg.ttl"].read_bytes() == ttl
+    other.write_text(other.read_text(encoding="utf-8").replace("新场", "航头"), encoding="utf-8")
+    build([seed_path, other], tmp_path / "out", html=False)
+    assert calls == ["2022h1_other"]
+    # entries no build uses any more are gone
+    assert len(list((tmp_path / "out" / ".cache" / "analysis").glob("*.pickle"))) == 2
+    monkeypatch.setattr(kg.cache, "pipeline_hash", lambda: "other code")
+    build([seed_path], tmp_path / "out", html=False)
+    assert calls[-1] == "2022h1_zhoupu"
+
+
+def test_a_cache_others_can_write_is_not_read(tmp_path, seed_path):
+    from kg.cache import Cache
+    from kg.pipeline import build
+    build([seed_path], tmp_path / "out", html=False)
+    (tmp_path / "out" / ".cache" / "analysis").chmod(0o777)
+    assert not Cache(tmp_path / "out").enabled
+    assert build([seed_path], tmp_path / "out", html=False).cached == 0

@@ -1,0 +1,133 @@
+"""The analysis cache: a build keeps what it read from each report, so that the next build
+of the same folder analyses only the reports that changed.
+
+An entry is keyed by the report (its name, text and metadata), by whether the tagger was
+used, and by the hash of everything that shapes an analysis: the package's code, the
+lexicons, rules and model under ``data/``, and the ontology. A change to any of them is a
+new key, so nothing stale is ever read; entries a build did not use are removed after it.
+Entries live in ``OUT/.cache/analysis/`` and are written atomically (a killed build leaves
+whole entries or none).
+
+Entries are pickles, which run code when read, so they are read only from a folder that
+belongs to the user running the build and that nobody else can write (as ssh treats its
+keys); otherwise the cache is not used and the build says so once.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import pickle
+import stat
+import tempfile
+from pathlib import Path
+
+from kg.records import Report
+from kg.resources import DATA, ONTOLOGY
+
+log = logging.getLogger("kg")
+FOLDER = Path(".cache") / "analysis"
+_SHAPING = ("lexicons", "rules", "models")  # data/ folders that shape an analysis
+
+
+@functools.cache
+def pipeline_hash() -> str:
+    """SHA-256 over the code and data an analysis depends on (not the reports)."""
+    h = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    files = sorted(code.rglob("*.py")) + sorted(code.rglob("*.rq"))
+    for sub in _SHAPING:
+        files += sorted(p for p in (DATA / sub).rglob("*") if p.is_file())
+    files += sorted(ONTOLOGY.glob("*.ttl"))
+    for p in files:
+        h.update(str(p.name).encode("utf-8"))
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def report_key(report: Report, tagger) -> str:
+    meta = json.dumps({k: str(v) for k, v in report.meta.items()}, sort_keys=True, ensure_ascii=False)
+    names = "tagger" if tagger is True else "rules" if not tagger else f"model:{id(tagger)}"
+    h = hashlib.sha256()
+    for part in (pipeline_hash(), names, report.name, meta, report.text):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def _safe(path: Path) -> bool:
+    """Owned by us and writable by nobody else (a folder or a file)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    if stat.S_ISLNK(st.st_mode) or st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class Cache:
+    """The analysis cache of one output folder."""
+
+    def __init__(self, out_dir: Path):
+        self.folder = Path(out_dir) / FOLDER
+        self.used: set[str] = set()
+        self.hits = 0
+        self.enabled = True
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            self.enabled = False
+            return
+        if not all(_safe(p) for p in (self.folder.parent, self.folder)):
+            log.warning("%s: not used as a cache (it must be yours and writable by you "
+                        "alone)", self.folder)
+            self.enabled = False
+
+    def get(self, key: str):
+        self.used.add(key)
+        if not self.enabled:
+            return None
+        path = self.folder / f"{key}.pickle"
+        if not _safe(path):
+            return None
+        try:
+            with open(path, "rb") as fh:
+                res = pickle.load(fh)
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
+        self.hits += 1
+        return res
+
+    def put(self, key: str, res) -> None:
+        self.used.add(key)
+        if not self.enabled:
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / f"{key}.pickle")
+        except OSError as exc:
+            log.warning("%s: cannot write the cache (%s)", self.folder, exc.strerror or exc)
+            self.enabled = False
+
+    def prune(self) -> int:
+        """Remove entries (and debris) this build did not use; how many."""
+        if not self.enabled:
+            return 0
+        n = 0
+        for p in self.folder.iterdir():
+            if p.suffix == ".pickle" and p.stem in self.used:
+                continue
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+        return n
+
+
+__all__ = ["Cache", "pipeline_hash", "report_key"]
