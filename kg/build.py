@@ -31,7 +31,8 @@ from kg.facts.rdf import add_commitments, add_facts
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
 from kg.resources import ONTOLOGY, load_toml
-from kg.vocab import KG, NIF, PREFIXES, SCHEMA
+from kg.numbers import xsd_decimal
+from kg.vocab import KG, NIF, PREFIXES, SCHEMA, curie
 
 MODALITY_IRI = {"review": KG.Review, "plan": KG.Plan, "glossary": KG.GlossaryModality,
                 "other": KG.OtherModality}
@@ -92,12 +93,6 @@ def _meta_mentions(report: Report) -> list[Mention]:
 def _mapping() -> dict:
     return load_toml("rules/rdf.toml")
 
-
-def curie(name: str) -> URIRef:
-    prefix, _, local = name.partition(":")
-    if prefix == "kg":
-        return getattr(KG, local)
-    return URIRef(PREFIXES[prefix] + local)
 
 
 def ontology_graph() -> Graph:
@@ -413,19 +408,12 @@ def _literal(v, datatype: str) -> Literal | None:
             d = Decimal(str(v))
         except InvalidOperation:
             return None
-        return Literal(_plain_decimal(d), datatype=XSD.decimal)
+        return Literal(xsd_decimal(d), datatype=XSD.decimal)
     if datatype == "integer":
         return Literal(int(v))
     if datatype == "boolean":
         return Literal(bool(v))
     raise ValueError(f"unknown datatype {datatype!r} in data/rules/rdf.toml")
-
-
-def _plain_decimal(d: Decimal) -> str:
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".") or "0"
-    return s if "." in s else s + ".0"
 
 
 @functools.lru_cache(maxsize=65536)

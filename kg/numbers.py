@@ -49,4 +49,14 @@ def plain(d: Decimal) -> str:
     return s or "0"
 
 
-__all__ = ["to_decimal", "plain", "is_chinese"]
+def xsd_decimal(d: Decimal) -> str:
+    """The lexical form an xsd:decimal literal is written with: plain, with a point.
+
+    >>> xsd_decimal(Decimal("35")), xsd_decimal(Decimal("0.08570"))
+    ('35.0', '0.0857')
+    """
+    s = plain(d)
+    return s if "." in s else s + ".0"
+
+
+__all__ = ["to_decimal", "plain", "xsd_decimal", "is_chinese"]

@@ -158,5 +158,19 @@ PREFIXES = {
     "foaf": str(FOAF),
 }
 
-__all__ = ["KG", "KG_NS", "NIF", "GEO", "LOCN", "ORG", "QB", "SCHEMA", "FOAF", "OA", "PREFIXES",
+
+
+def curie(name: str) -> rdflib.URIRef:
+    """``kg:Road`` or ``schema:object`` as an IRI; ``kg:`` terms must be in the ontology.
+
+    >>> str(curie("schema:CompletedActionStatus"))
+    'https://schema.org/CompletedActionStatus'
+    """
+    prefix, _, local = name.partition(":")
+    if prefix == "kg":
+        return getattr(KG, local)
+    return rdflib.URIRef(PREFIXES[prefix] + local)
+
+
+__all__ = ["curie", "KG", "KG_NS", "NIF", "GEO", "LOCN", "ORG", "QB", "SCHEMA", "FOAF", "OA", "PREFIXES",
            "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]

@@ -28,7 +28,7 @@ from rdflib.namespace import PROV, RDF, RDFS, SKOS
 from kg import ids
 from kg.records import Entity
 from kg.resources import load_toml
-from kg.vocab import KG
+from kg.vocab import KG, curie
 
 
 @functools.cache
@@ -96,8 +96,7 @@ def across_reports(g: Graph, results: list) -> int:
             continue
         hub = URIRef(hub_iri(cls, key))
         hubs += 1
-        prefix, _, local = mapping[cls].partition(":")
-        g.add((hub, RDF.type, getattr(KG, local)))
+        g.add((hub, RDF.type, curie(mapping[cls])))
         g.add((hub, RDFS.label, Literal(key, lang="zh")))
         g.add((hub, KG.key, Literal(key)))
         for iri in sorted(k for k in ms if not k.startswith("@")):

@@ -17,14 +17,15 @@ from collections.abc import Callable
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 
-from kg import ids
 from decimal import Decimal
 
+from kg import ids
 from kg.facts import Facts, indicators
 from kg.facts.commitments import CEILING_WORDS, Commitment, Entry
 from kg.facts.actions import lexicon
 from kg.records import Entity, Mention
-from kg.vocab import KG, NIF, SCHEMA
+from kg.numbers import xsd_decimal
+from kg.vocab import KG, NIF, SCHEMA, curie
 
 
 def action_iri(name: str) -> URIRef:
@@ -98,7 +99,7 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
         g.add((an, SCHEMA.object, node))
         g.add((an, KG.actionType, add_action_type(g, a.action, a.domain)))
         g.add((an, KG.statusValue, Literal(a.state)))
-        g.add((an, SCHEMA.actionStatus, URIRef(_expand(status_map[a.state]["iri"]))))
+        g.add((an, SCHEMA.actionStatus, curie(status_map[a.state]["iri"])))
         g.add((an, KG.verb, Literal(a.verb or a.word, lang="zh")))
         g.add((an, KG.actionWord, Literal(a.word, lang="zh")))
         g.add((an, KG.report, rep))
@@ -116,7 +117,7 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
         if node not in best or rank > best[node][0]:
             best[node] = (rank, a.state)
     for node, (_, state) in sorted(best.items()):
-        g.add((node, KG.status, URIRef(_expand(status_map[state]["iri"]))))
+        g.add((node, KG.status, curie(status_map[state]["iri"])))
     for o in facts.observations:
         ent = entity_of(o.metric)
         if ent is None:
@@ -166,18 +167,7 @@ def add_commitments(g: Graph, commitments: list[Commitment]) -> None:
         if c.answer_sentence:
             g.add((node, PROV.wasDerivedFrom, URIRef(c.answer_sentence)))
         if c.progress is not None:
-            g.add((node, KG.progress, Literal(_plain(c.progress), datatype=XSD.decimal)))
-
-
-def _plain(d: Decimal) -> str:
-    s = format(d.normalize(), "f")
-    return s if "." in s else s + ".0"
-
-
-def _expand(curie: str) -> str:
-    from kg.vocab import PREFIXES
-    prefix, _, local = curie.partition(":")
-    return PREFIXES[prefix] + local
+            g.add((node, KG.progress, Literal(xsd_decimal(c.progress), datatype=XSD.decimal)))
 
 
 __all__ = ["add_facts", "add_commitments", "action_iri", "indicator_iri", "add_indicator"]
