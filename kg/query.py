@@ -280,6 +280,15 @@ def execute(store, text: str, params: Mapping[str, str] | None = None,
     return store.query(checked.text, max_rows=max_rows, bindings=terms)
 
 
+def library_rows(store, name: str, params: Mapping[str, str] | None = None
+                 ) -> tuple[list[str], list[dict]]:
+    """(variables, rows as dicts of terms, None where unbound) of library query ``name``
+    on a loaded store: for pages that lay out a query's answer themselves."""
+    spec = library()[name]
+    res = execute(store, spec.text, params, spec)
+    return res.vars, [dict(zip(res.vars, row)) for row in res.rows]
+
+
 def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
     """Labels (``@zh`` first) of the IRIs in a result, for tables."""
     from rdflib import URIRef

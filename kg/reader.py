@@ -14,23 +14,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kg import ids
-from kg.query import execute, library
+from kg.htmlpage import page
+from kg.query import library_rows
 from kg.resources import VIZ, load_toml
-
-
-CSP = ('<meta http-equiv="Content-Security-Policy" '
-       "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
 
 
 @functools.cache
 def _style() -> tuple[str, dict]:
     return (VIZ / "reader.css").read_text(encoding="utf-8"), load_toml("style.toml", base=VIZ)
-
-
-def _rows(store, name: str, report_iri: str) -> list[dict]:
-    spec = library()[name]
-    res = execute(store, spec.text, {"report": report_iri}, spec)
-    return [dict(zip(res.vars, row)) for row in res.rows]
 
 
 def _outermost(mentions: list[dict]) -> list[dict]:
@@ -55,10 +46,10 @@ def report_page(store, report_iri: str, title: str = "", served: bool = False) -
     css, style = _style()
     classes = style.get("classes", {})
     default = style.get("default_class", {})
-    sentences = _rows(store, "report-text", report_iri)
+    _, sentences = library_rows(store, "report-text", {"report": report_iri})
     mentions = [{"begin": int(r["begin"]), "end": int(r["end"]), "type": str(r["type"]),
                  "entity": str(r["entity"]), "label": str(r["label"] or "")}
-                for r in _rows(store, "report-mentions", report_iri)]
+                for r in library_rows(store, "report-mentions", {"report": report_iri})[1]]
     mentions.sort(key=lambda m: m["begin"])
     out = [f"<h1>{html.escape(title or report_iri)}</h1>",
            f'<p class="s"><code>{html.escape(report_iri)}</code> · {len(sentences)} sentences, '
@@ -78,12 +69,12 @@ def report_page(store, report_iri: str, title: str = "", served: bool = False) -
                 out.append("</div>")
             out.append(f'<h2>{html.escape(h)}</h2><div class="sec">' if h else '<div class="sec">')
             heading = h
-        while k < len(mentions) and mentions[k]["end"] <= begin:
+        while k < len(mentions) and mentions[k]["begin"] < begin:  # sorted by begin
             k += 1
-        inside = [m for m in mentions[k:] if m["begin"] < end and m["begin"] >= begin and m["end"] <= end]
-        nested = {}
-        for m in inside:
-            nested.setdefault((m["begin"], m["end"]), []).append(m)
+        j = k
+        while j < len(mentions) and mentions[j]["begin"] < end:
+            j += 1
+        inside = [m for m in mentions[k:j] if m["end"] <= end]
         parts, pos = [], begin
         for m in _outermost(inside):
             parts.append(html.escape(text[pos - begin:m["begin"] - begin]))
@@ -103,10 +94,7 @@ def report_page(store, report_iri: str, title: str = "", served: bool = False) -
                    f'title="[{begin}, {end}) {html.escape(modality)}">{"".join(parts)}</span>')
     if heading is not None:
         out.append("</div>")
-    doc_title = title or report_iri
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8">{CSP}<title>'
-            f"{html.escape(doc_title)}</title><style>{css}</style></head><body>"
-            + "".join(out) + "</body></html>")
+    return page(title or report_iri, css, "".join(out))
 
 
 def reports_of(store) -> list[tuple[str, str, str]]:

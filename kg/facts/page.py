@@ -10,7 +10,8 @@ import html
 import functools
 from decimal import Decimal, InvalidOperation
 
-from kg.query import execute, library
+from kg.htmlpage import page
+from kg.query import library_rows
 from kg.resources import VIZ
 
 KIND_COLOURS = {"actual": "#4e79a7", "change": "#59a14f", "target": "#f28e2b", "baseline": "#9c9c9c"}
@@ -22,17 +23,12 @@ def _style() -> str:
 
 
 def _rows(store, name: str, params: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
-    spec = library()[name]
-    res = execute(store, spec.text, params, spec)
-    out = []
-    for row in res.rows:
-        out.append({v: ("" if t is None else str(t)) for v, t in zip(res.vars, row)})
-    return res.vars, out
+    vars_, rows = library_rows(store, name, params)
+    return vars_, [{v: ("" if t is None else str(t)) for v, t in r.items()} for r in rows]
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"><title>"
-            f"{html.escape(title)}</title><style>{_style()}</style></head><body>{body}</body></html>")
+    return page(title, _style(), body)
 
 
 def _num(s: str) -> Decimal | None:
