@@ -24,6 +24,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from kg.output import remove_files
 from kg.records import Report
 from kg.resources import DATA, ONTOLOGY
 
@@ -118,16 +119,8 @@ class Cache:
         """Remove entries (and debris) this build did not use; how many."""
         if not self.enabled:
             return 0
-        n = 0
-        for p in self.folder.iterdir():
-            if p.suffix == ".pickle" and p.stem in self.used:
-                continue
-            try:
-                p.unlink()
-                n += 1
-            except OSError:
-                pass
-        return n
+        return remove_files(p for p in self.folder.iterdir()
+                            if not (p.suffix == ".pickle" and p.stem in self.used))
 
 
 __all__ = ["Cache", "pipeline_hash", "report_key"]

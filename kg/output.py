@@ -74,21 +74,26 @@ def _check_target(path: Path) -> None:
         raise OutputError(f"{path}: refusing to replace something that is not a regular file")
 
 
+def remove_files(paths) -> int:
+    """Unlink each of ``paths``, skipping any that cannot be removed; how many were."""
+    n = 0
+    for p in paths:
+        try:
+            p.unlink()
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
 def clean_debris(folder: Path) -> int:
     """Remove temporary files a killed run left in ``folder`` (``.NAME.*.tmp``); how many."""
-    n = 0
     try:
         entries = list(folder.iterdir())
     except OSError:
         return 0
-    for p in entries:
-        if p.name.startswith(".") and p.name.endswith(".tmp") and (p.is_symlink() or p.is_file()):
-            try:
-                p.unlink()
-                n += 1
-            except OSError:
-                pass
-    return n
+    return remove_files(p for p in entries if p.name.startswith(".") and p.name.endswith(".tmp")
+                        and (p.is_symlink() or p.is_file()))
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

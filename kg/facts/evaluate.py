@@ -41,6 +41,25 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return out
 
 
+def _match(c: Counter, g: dict, preds: list, used: set[int], fits, exact, kind: str) -> None:
+    """Count gold row ``g`` as found when a prediction not used yet ``fits`` it (an ``exact``
+    one preferred, the first otherwise); ``kind`` is the gold's kind or state."""
+    best = None
+    for k, p in enumerate(preds):
+        if k in used or not fits(p):
+            continue
+        if best is None or exact(p):
+            best = (k, exact(p))
+            if best[1]:
+                break
+    if best is not None:
+        used.add(best[0])
+        c["found"] += 1
+        if best[1]:
+            c["exact"] += 1
+            c[f"exact:{kind}"] += 1
+
+
 def score_indicators(report: Report, facts: Facts, gold: list[dict[str, str]]) -> Counter:
     c: Counter = Counter()
     preds = [o for o in facts.observations if o.indicator]
@@ -50,25 +69,11 @@ def score_indicators(report: Report, facts: Facts, gold: list[dict[str, str]]) -
         c[f"gold:{g['kind']}"] += 1
         gv = _num(g["value"])
         where = _spans(report.text, g["quote"])
-        best = None
-        for k, o in enumerate(preds):
-            if k in used or o.indicator != g["indicator"]:
-                continue
-            if _num(str(o.metric.attrs.get("value"))) != gv:
-                continue
-            if not any(a <= o.metric.start < b or a < o.metric.end <= b for a, b in where):
-                continue
-            exact = o.period == g["period"] and o.kind == g["kind"]
-            if best is None or exact:
-                best = (k, exact)
-                if exact:
-                    break
-        if best is not None:
-            used.add(best[0])
-            c["found"] += 1
-            if best[1]:
-                c["exact"] += 1
-                c[f"exact:{g['kind']}"] += 1
+        _match(c, g, preds, used,
+               lambda o: (o.indicator == g["indicator"]
+                          and _num(str(o.metric.attrs.get("value"))) == gv
+                          and any(a <= o.metric.start < b or a < o.metric.end <= b for a, b in where)),
+               lambda o: o.period == g["period"] and o.kind == g["kind"], g["kind"])
     for o in preds:
         c["pred"] += 1
         c[f"pred:{o.kind}"] += 1
@@ -78,7 +83,6 @@ def score_indicators(report: Report, facts: Facts, gold: list[dict[str, str]]) -
 def score_actions(report: Report, facts: Facts, gold: list[dict[str, str]],
                   sentences: dict[str, tuple[int, int]]) -> Counter:
     c: Counter = Counter()
-    spans = {sentences[g["sentence"]] for g in gold if g["sentence"] in sentences}
     scope = set(sentences.values())
     preds = [a for a in facts.actions if a.sentence in scope or
              any(s[0] <= a.mention.start < s[1] for s in scope)]
@@ -89,27 +93,12 @@ def score_actions(report: Report, facts: Facts, gold: list[dict[str, str]],
         span = sentences.get(g["sentence"])
         if span is None:
             continue
-        best = None
-        for k, a in enumerate(preds):
-            if k in used or not (span[0] <= a.mention.start < span[1]):
-                continue
-            t = a.mention.text
-            if not (t == g["object"] or g["object"] in t or t in g["object"]):
-                continue
-            if a.action != g["action"]:
-                continue
-            exact = a.state == g["state"] and a.period == g["period"]
-            if best is None or exact:
-                best = (k, exact)
-                if exact:
-                    break
-        if best is not None:
-            used.add(best[0])
-            c["found"] += 1
-            if best[1]:
-                c["exact"] += 1
-                c[f"exact:{g['state']}"] += 1
-    del spans
+        obj = g["object"]
+        _match(c, g, preds, used,
+               lambda a: (span[0] <= a.mention.start < span[1]
+                          and (a.mention.text == obj or obj in a.mention.text or a.mention.text in obj)
+                          and a.action == g["action"]),
+               lambda a: a.state == g["state"] and a.period == g["period"], g["state"])
     for a in preds:
         c["pred"] += 1
         c[f"pred:{a.state}"] += 1
