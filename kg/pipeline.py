@@ -86,12 +86,12 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     ds = build_dataset(reports, progress=progress, results=results, tagger=tagger, jobs=jobs,
                        cache=store)
     ttl, trig, n_triples = serialize(ds)
-    files = {"kg.ttl": ttl, "kg.trig": trig}
+    trig_bytes = trig.encode("utf-8")  # the file and the store are made from one encoding
+    files = {"kg.ttl": ttl, "kg.trig": trig_bytes}
     if html:
         html_text = _graph_html(ds)
         if html_text is not None:
             files["graph.html"] = html_text
-    trig_bytes = trig.encode("utf-8")
     dirs = {STORE_DIR: lambda folder: write_store(folder, trig_bytes)}
     if html:
         dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder)

@@ -41,19 +41,26 @@ def _consistent(out: Path) -> str:
     return in_ttl.pop()
 
 
+def killed_builds(a: Path, b: Path, out: Path, runs: int, rng: random.Random,
+                  wait: tuple[float, float]):
+    """``kg build`` of ``b`` then ``a`` (alternating) into ``out``, each killed (SIGKILL)
+    after a random wait in ``wait`` seconds; yields the run's number after each kill."""
+    for i in range(runs):
+        src = b if i % 2 == 0 else a
+        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(*wait))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        yield i
+
+
 def test_kills_leave_one_whole_build(tmp_path):
     a, b = _two_reports(tmp_path)
     out = tmp_path / "out"
     build([a], out, html=True)
-    rng = random.Random(14)
     seen = set()
-    for i in range(8):
-        src = b if i % 2 == 0 else a
-        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.5, 4.0))
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+    for _ in killed_builds(a, b, out, runs=8, rng=random.Random(14), wait=(0.5, 4.0)):
         seen.add(_consistent(out))
         assert (out / "graph.html").exists()
     build([a], out, html=True)  # the next run cleans what the kills left

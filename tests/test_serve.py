@@ -243,4 +243,4 @@ def test_a_report_iri_is_answered_with_its_reader_page(endpoint):
     assert status == 200 and 'class="st ' in page and '<a class="m"' in page
     assert 'href="/id/zhou-pu-zhen/' in page  # mentions link to their entities' pages
     status, _, ttl = http(endpoint + "/report/t-000001?format=turtle")
-    assert status == 200 and "ontology#Report" in ttl or (status == 200 and "kg:Report" in ttl)
+    assert status == 200 and ("ontology#Report" in ttl or "kg:Report" in ttl)

@@ -119,17 +119,6 @@ def _after(objs: list[Mention], starts: list[int], lo: int, hi: int) -> list[Men
     return objs[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
 
 
-def _first_at(objs: list[Mention], pos: int) -> int:
-    lo, hi = 0, len(objs)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if objs[mid].start < pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def _in_brackets_after(text: str, m: Mention, before: list[Mention]) -> bool:
     """Whether ``m`` is inside brackets that open right after another object."""
     lo = max(0, m.start - 30)
@@ -162,7 +151,7 @@ def _continued(report: Report, m: Mention, objs: list[Mention], c_hi: int, s_end
     if re.sub(r"[(（][^)）]*[)）]", "", rest).strip() or c_hi >= s_end:
         return None
     nxt = c_hi + 1
-    i = _first_at(objs, nxt)
+    i = bisect.bisect_left(objs, nxt, key=lambda o: o.start)
     if not (i < len(objs) and objs[i].start <= nxt + 2):
         return None
     n_lo, n_hi = clause_bounds(report, nxt, nxt + 1)

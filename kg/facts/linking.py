@@ -80,26 +80,26 @@ def across_reports(g: Graph, results: list) -> int:
     """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
     in the reports of two or more places; returns the number of corpus-level entities."""
     from kg.resolve import scope_of
-    members: dict[tuple[str, str], dict[str, Entity]] = defaultdict(dict)
+    iris: dict[tuple[str, str], set[str]] = defaultdict(set)     # (class, name) -> entities
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)   # (class, name) -> places
     for res in results:
         scope = scope_of(res.report)
         for e in res.entities:
             key = _plain(e.key)
             if _linkable(e.cls, key):
-                members[(e.cls, key)].setdefault(e.iri, e)
-                members[(e.cls, key)][f"@{scope}"] = e  # which places name it
+                iris[(e.cls, key)].add(e.iri)
+                places[(e.cls, key)].add(scope)
     mapping = load_toml("rules/rdf.toml")["classes"]
     hubs = 0
-    for (cls, key), ms in sorted(members.items()):
-        places = [k for k in ms if k.startswith("@")]
-        if len(places) < 2:
+    for (cls, key), members in sorted(iris.items()):
+        if len(places[(cls, key)]) < 2:
             continue
         hub = URIRef(hub_iri(cls, key))
         hubs += 1
         g.add((hub, RDF.type, curie(mapping[cls])))
         g.add((hub, RDFS.label, Literal(key, lang="zh")))
         g.add((hub, KG.key, Literal(key)))
-        for iri in sorted(k for k in ms if not k.startswith("@")):
+        for iri in sorted(members):
             g.add((URIRef(iri), SKOS.exactMatch, hub))
             g.add((hub, PROV.wasDerivedFrom, URIRef(iri)))
     return hubs

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from test_atomic import _consistent, _two_reports  # noqa: E402  (the test's own fixtures)
+from test_atomic import _consistent, _two_reports, killed_builds  # noqa: E402  (the test's own fixtures)
 
 
 def which(out: Path) -> str:
@@ -40,13 +38,7 @@ def main() -> None:
                    capture_output=True)
     rng = random.Random(50)
     outcomes = {"a": 0, "b": 0, "mixed": 0, "no page": 0}
-    for i in range(args.kills):
-        src = b if i % 2 == 0 else a
-        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(src), "-o", str(out)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 5.0))
-        p.send_signal(signal.SIGKILL)
-        p.wait()
+    for _ in killed_builds(a, b, out, runs=args.kills, rng=rng, wait=(0.3, 5.0)):
         outcomes[which(out)] += 1
         if not (out / "graph.html").exists():
             outcomes["no page"] += 1
