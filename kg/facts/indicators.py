@@ -93,25 +93,29 @@ def match(subject: str, change_word: str) -> dict | None:
 
 
 def _with_modifiers(s: str, plain: dict[str, str]) -> str | None:
-    """An indicator's name with allowed words before and after it (实施老楼加装电梯)."""
+    """An indicator's name with allowed words before (at most two) and after it
+    (实施老楼加装电梯, 地区生产总值年均)."""
     r = _rules()
-    pre = [""] + sorted(r["prefix_ok"], key=len, reverse=True)
-    suf = [""] + sorted(r["suffix_ok"], key=len, reverse=True)
-    for a in pre:
-        if a and not s.startswith(a):
-            continue
-        rest = s[len(a):]
-        for a2 in pre:  # two of them: 建设 + 筹集…
-            if a2 and not rest.startswith(a2):
-                continue
-            core0 = rest[len(a2):]
-            for b in suf:
-                if b and not core0.endswith(b):
-                    continue
-                core = core0[: len(core0) - len(b)] if b else core0
+    pre = sorted(r["prefix_ok"], key=len, reverse=True)
+    suf = sorted(r["suffix_ok"], key=len, reverse=True)
+    for a, rest in _fronts(s, pre):
+        for a2, middle in _fronts(rest, pre):
+            for b, core in _backs(middle, suf):
                 if core in plain and (a or a2 or b):
                     return plain[core]
     return None
+
+
+def _fronts(s: str, words: list[str]):
+    """('', s), then (w, s without w) for each of ``words`` that ``s`` starts with."""
+    yield "", s
+    yield from ((w, s[len(w):]) for w in words if s.startswith(w))
+
+
+def _backs(s: str, words: list[str]):
+    """('', s), then (w, s without w) for each of ``words`` that ``s`` ends with."""
+    yield "", s
+    yield from ((w, s[: len(s) - len(w)]) for w in words if s.endswith(w))
 
 
 def refers_back(label: str) -> bool:
