@@ -8,12 +8,14 @@ so ``kg build`` writes it as a static page per report (``build/reports/NAME.html
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 from pathlib import Path
 from urllib.parse import quote
 
 from kg import ids
+from kg.extract.matcher import drop_overlaps
 from kg.htmlpage import page
 from kg.query import library_rows
 from kg.resources import VIZ, load_toml
@@ -27,11 +29,7 @@ def _style() -> tuple[str, dict]:
 def _outermost(mentions: list[dict]) -> list[dict]:
     """Mentions that no chosen longer one overlaps, in text order (nested names stay in the
     title of the outer one)."""
-    chosen: list[dict] = []
-    for m in sorted(mentions, key=lambda m: (-(m["end"] - m["begin"]), m["begin"])):
-        if all(m["end"] <= c["begin"] or m["begin"] >= c["end"] for c in chosen):
-            chosen.append(m)
-    return sorted(chosen, key=lambda m: m["begin"])
+    return drop_overlaps(mentions, bounds=lambda m: (m["begin"], m["end"]))
 
 
 def _link(iri: str, served: bool) -> str:
@@ -74,13 +72,14 @@ def report_page(store, report_iri: str, title: str = "", served: bool = False) -
         j = k
         while j < len(mentions) and mentions[j]["begin"] < end:
             j += 1
-        inside = [m for m in mentions[k:j] if m["end"] <= end]
+        inside = [m for m in mentions[k:j] if m["end"] <= end]  # sorted by begin
+        starts = [m["begin"] for m in inside]
         parts, pos = [], begin
         for m in _outermost(inside):
             parts.append(html.escape(text[pos - begin:m["begin"] - begin]))
             colour = classes.get(m["type"], default).get("color", "#ddd")
-            inner = [f'{x["type"]}: {x["label"]}' for x in inside
-                     if m["begin"] <= x["begin"] and x["end"] <= m["end"] and x is not m]
+            within = inside[bisect.bisect_left(starts, m["begin"]):bisect.bisect_left(starts, m["end"])]
+            inner = [f'{x["type"]}: {x["label"]}' for x in within if x["end"] <= m["end"] and x is not m]
             tip = f'{m["type"]}: {m["label"]} [{m["begin"]}, {m["end"]})' + \
                   ("".join("\n⊃ " + t for t in inner) if inner else "")
             parts.append(f'<a class="m" style="background:{html.escape(colour)}" '

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 from kg.records import Report, Sentence
@@ -60,21 +60,29 @@ def overlaps(a: _Spanlike, b: _Spanlike) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def drop_overlaps(spans: Iterable[T]) -> list[T]:
-    """Keep the longest of overlapping spans (earliest first on ties), in text order.
+def _start_end(x) -> tuple[int, int]:
+    return x.start, x.end
+
+
+def drop_overlaps(spans: Iterable[T], bounds: Callable[[T], tuple[int, int]] = _start_end) -> list[T]:
+    """Keep the longest of overlapping spans (earliest first on ties), in text order;
+    ``bounds`` gives a span's (start, end).
 
     The chosen spans never overlap one another, so a new span can only overlap the chosen
     one that starts last before its end: one binary search each (n log n, not n²).
     """
     starts: list[int] = []
+    ends: list[int] = []
     chosen: list[T] = []
-    for sp in sorted(spans, key=lambda x: (-(x.end - x.start), x.start)):
-        i = bisect.bisect_left(starts, sp.end)
-        if i and chosen[i - 1].end > sp.start:
+    for sp in sorted(spans, key=lambda x: (bounds(x)[0] - bounds(x)[1], bounds(x)[0])):
+        start, end = bounds(sp)
+        i = bisect.bisect_left(starts, end)
+        if i and ends[i - 1] > start:
             continue
-        starts.insert(i, sp.start)
+        starts.insert(i, start)
+        ends.insert(i, end)
         chosen.insert(i, sp)
-    return sorted(chosen, key=lambda x: (x.start, x.end))
+    return chosen
 
 
 class SpanIndex:
