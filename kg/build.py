@@ -28,6 +28,7 @@ from kg.facts import Facts, read_facts
 from kg.facts.commitments import link
 from kg.facts.linking import across_reports, same_in_report
 from kg.facts.rdf import add_commitments, add_facts
+from kg.ingest import check_limit
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
 from kg.resources import ONTOLOGY, load_toml
@@ -53,6 +54,7 @@ def analyse(report: Report, tagger=True) -> ReportResult:
     ``tagger=False``: names from the rules alone."""
     mentions = extract(report, tagger=tagger) + _meta_mentions(report)
     mentions = sorted(set_unique(mentions), key=Mention.sort_key)
+    check_limit("mentions", len(mentions), report.path or report.name, "names and numbers")
     return ReportResult(report, mentions, resolve(report, mentions), read_facts(report, mentions))
 
 

@@ -128,13 +128,31 @@ def read_report(path: str | Path, encoding: str | None = None) -> Report:
     return parse_text(text, name=p.stem, path=shown, meta=meta)
 
 
-def max_bytes() -> int:
-    """The input size limit: ``$KG_MAX_BYTES``, else ``[decode] max_bytes`` (50 MB)."""
-    raw = os.environ.get("KG_MAX_BYTES") or str(_rules()["decode"]["max_bytes"])
+def limit(what: str) -> int:
+    """A size limit of one report (``bytes``, ``units``, ``mentions``): ``$KG_MAX_<WHAT>``,
+    else ``[limits] max_<what>`` of ``data/rules/ingest.toml``."""
+    var = f"KG_MAX_{what.upper()}"
+    raw = os.environ.get(var) or str(_rules()["limits"][f"max_{what}"])
     try:
-        return int(raw)
+        value = int(raw.replace("_", ""))
     except ValueError:
-        raise InputError(f"KG_MAX_BYTES={raw!r}: not a number of bytes") from None
+        raise InputError(f"{var}={raw!r}: not a whole number") from None
+    if value <= 0:
+        raise InputError(f"{var}={raw!r}: must be positive")
+    return value
+
+
+def max_bytes() -> int:
+    """The input size limit in bytes (:func:`limit`)."""
+    return limit("bytes")
+
+
+def check_limit(what: str, count: int, shown: str, noun: str) -> None:
+    """Refuse a report with more ``noun`` than :func:`limit` allows, in one line."""
+    most = limit(what)
+    if count > most:
+        raise InputError(f"{shown}: {count:,} {noun}, over the limit of {most:,} that no report "
+                         f"reaches (set KG_MAX_{what.upper()} to raise it)")
 
 
 def read_bounded(p: Path, shown: str) -> bytes:
@@ -151,17 +169,15 @@ def read_bounded(p: Path, shown: str) -> bytes:
         raise InputError(f"{shown}: is a directory, not a report file")
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{shown}: not a regular file (a pipe or device is not read)")
-    limit = max_bytes()
-    if st.st_size > limit:
-        raise InputError(f"{shown}: {st.st_size} bytes is over the input limit of {limit} "
-                         "(set KG_MAX_BYTES to raise it)")
+    check_limit("bytes", st.st_size, shown, "bytes")
+    most = max_bytes()
     chunks, size = [], 0
     try:
         with open(p, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 size += len(chunk)
-                if size > limit:
-                    raise InputError(f"{shown}: over the input limit of {limit} bytes")
+                if size > most:  # it grew while read
+                    check_limit("bytes", size, shown, "bytes")
                 chunks.append(chunk)
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
@@ -199,6 +215,7 @@ def parse_text(text: str, name: str = "report", path: str = "",
     _derive(info)
     sections, paragraphs = _sections(text, body, front_end, _year(info))
     sentences = _sentences(text, paragraphs, sections)
+    check_limit("units", len(sentences) + len(sections), path or name, "sentences and headings")
     return Report(name=name, path=path, text=text, meta=info, body_start=body_start,
                   sections=tuple(sections), paragraphs=tuple(paragraphs),
                   sentences=tuple(sentences))

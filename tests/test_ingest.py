@@ -223,3 +223,42 @@ def test_missing_and_directory(tmp_path):
 
 def test_decode_prefers_utf8():
     assert decode("周浦".encode("utf-8"), "x") == "周浦"
+
+
+# -- size limits (data/rules/ingest.toml [limits]) --------------------------------------
+
+def test_a_limit_refuses_in_one_line_and_names_its_variable(monkeypatch):
+    from kg.build import analyse
+    text = SEED.read_text(encoding="utf-8")
+    monkeypatch.setenv("KG_MAX_UNITS", "100")
+    with pytest.raises(InputError, match=r"sentences and headings, over the limit of 100 .*KG_MAX_UNITS"):
+        parse_text(text, name="seed")
+    monkeypatch.delenv("KG_MAX_UNITS")
+    report = parse_text(text, name="seed")
+    monkeypatch.setenv("KG_MAX_MENTIONS", "50")
+    with pytest.raises(InputError, match=r"names and numbers, over the limit of 50 .*KG_MAX_MENTIONS"):
+        analyse(report, tagger=False)
+    monkeypatch.setenv("KG_MAX_MENTIONS", "many")
+    with pytest.raises(InputError, match="KG_MAX_MENTIONS='many': not a whole number"):
+        analyse(report, tagger=False)
+
+
+def test_a_file_over_the_byte_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "big.txt"
+    path.write_bytes(SEED.read_bytes())
+    monkeypatch.setenv("KG_MAX_BYTES", "1000")
+    with pytest.raises(InputError, match=r"big.txt: [\d,]+ bytes, over the limit of 1,000 .*KG_MAX_BYTES"):
+        read_report(path)
+
+
+@needs_corpus
+def test_no_report_of_the_corpus_comes_near_the_limits():
+    """The limits are for inputs no report reaches: every corpus report stays under a
+    third of each."""
+    from kg.build import analyse
+    from kg.ingest import limit
+    for path in sorted(CORPUS.glob("*.txt")):
+        report = read_report(path)
+        assert path.stat().st_size * 3 < limit("bytes"), path.name
+        assert (len(report.sentences) + len(report.sections)) * 3 < limit("units"), path.name
+        assert len(analyse(report).mentions) * 3 < limit("mentions"), path.name
