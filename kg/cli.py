@@ -175,8 +175,11 @@ def validate(path: Path) -> None:
 @click.option("--show", "show", default=None, metavar="NAME", help="Print a library query's text and exit.")
 @click.option("--iris", is_flag=True,
               help="csv/tsv/json as the SPARQL results formats (IRIs), not labelled tables.")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Ask a SPARQL endpoint (one `kg push` filled) instead of a graph file.")
 def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: str,
-          engine: str | None, list_: bool, show: str | None, iris: bool) -> None:
+          engine: str | None, list_: bool, show: str | None, iris: bool,
+          endpoint: str | None) -> None:
     """Run QUERY: a library NAME, a FILE.rq or FILE.sparql, SPARQL text, or - (stdin)."""
     from kg.query import list_text, parse_params, resolve_query, run_query
 
@@ -193,8 +196,10 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
         query = sys.stdin.read()
     if not query:
         raise click.UsageError("give a query NAME, FILE.rq or SPARQL text (or --list)")
-    # offline: the query runs in a child process cut off the network (the second wall)
-    out = run_query(query, data, parse_params(params), fmt, engine, offline=True, people=not iris)
+    # offline: the query runs in a child process cut off the network (the second wall),
+    # unless it is to be sent to the --endpoint the user named
+    out = run_query(query, _source(data, endpoint), parse_params(params), fmt, engine,
+                    offline=True, people=not iris)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
 
 
@@ -213,14 +218,26 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
               help="Allow cross-origin requests from ORIGIN (default: none).")
 @click.option("--allow-host", "hosts", multiple=True, metavar="NAME",
               help="Also answer requests whose Host is NAME (default: loopback names and --host).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Ask a SPARQL endpoint (one `kg push` filled) instead of a graph file.")
 def serve(data: Path | None, host: str, port: int, engine: str | None, timeout: float,
-          max_rows: int, cors: str | None, hosts: tuple[str, ...]) -> None:
+          max_rows: int, cors: str | None, hosts: tuple[str, ...], endpoint: str | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from kg.serve import serve_forever
 
-    serve_forever(data, host=host, port=port, engine=engine, timeout=timeout,
+    serve_forever(_source(data, endpoint), host=host, port=port, engine=engine, timeout=timeout,
                   max_rows=max_rows, cors=cors, hosts=hosts)
 
+
+
+def _source(data: Path | None, endpoint: str | None) -> Path | str | None:
+    """What to query: the --endpoint URL or the --data file (not both)."""
+    if endpoint is None:
+        return data
+    if data is not None:
+        raise click.UsageError("give --data or --endpoint, not both")
+    from kg.remote import check_url
+    return check_url(endpoint)
 
 
 # --- viz, export and stats commands (issue 7) ---
@@ -311,6 +328,24 @@ def stats(data: Path, fmt: str, top: int) -> None:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
     print_stats(result, Console())
+
+
+@main.command()
+@click.argument("endpoint")
+@click.option("--data", default="build/kg.trig", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="A build's TriG graph.")
+@click.option("--graph-store", "graph_store", default=None, metavar="URL",
+              help="The Graph Store Protocol URL (default: told from ENDPOINT, such as "
+                   "Oxigraph's /query → /store or Fuseki's /ds/sparql → /ds/data).")
+def push(endpoint: str, data: Path, graph_store: str | None) -> None:
+    """Send the build's named graphs to the triplestore at ENDPOINT (SPARQL 1.1 Graph Store
+    Protocol: PUT replaces a graph), only those changed since the last push there.
+    Credentials, if any, come from KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD."""
+    from kg.push import push as push_graphs
+
+    r = push_graphs(data, endpoint, graph_store)
+    click.echo(f"{endpoint}: {len(r.sent)} graphs sent ({r.bytes_sent:,} bytes of N-Triples), "
+               f"{len(r.unchanged)} unchanged, {len(r.deleted)} deleted")
 
 
 # --- the annotated corpus of names (issue 10) ---

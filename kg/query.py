@@ -333,7 +333,7 @@ def run_query(query: str, data: str | Path | None = None, params: Mapping[str, s
         labels = labels_for(store, res) if fmt == "table" or people else None
         return render(res, fmt, labels, people=people)
 
-    if offline:
+    if offline and not getattr(store, "remote", False):
         from kg.sandbox import run_offline
         return run_offline(work)
     return work()

@@ -145,7 +145,9 @@ class Endpoint:
             left = self.timeout - (time.monotonic() - t0)
             if left <= 0.05:
                 raise LimitExceeded("server busy: no time left after waiting for a query slot")
-            return run_limited(fn, left, memory=self.memory)
+            # cut off the network, unless the store is an endpoint the user named
+            return run_limited(fn, left, memory=self.memory,
+                               offline=not getattr(self.store, "remote", False))
         finally:
             self._slots.release()
 

@@ -71,10 +71,14 @@ def data_format(path: Path) -> str:
 
 def load_store(path: str | Path | None = None, engine: str | None = None, *,
                data: str | bytes | None = None, fmt: str | None = None):
-    """Load a graph file (default ``build/kg.ttl``) or ``data`` text into an engine.
+    """Load a graph file (default ``build/kg.ttl``) or ``data`` text into an engine; a
+    ``http(s)://`` string is a SPARQL endpoint (:class:`kg.remote.RemoteStore`).
 
     Named graphs (TriG, N-Quads) are queried as one union default graph.
     """
+    if isinstance(path, str) and path.startswith(("http://", "https://")):
+        from kg.remote import RemoteStore
+        return RemoteStore(path)  # an endpoint: its own engine answers
     engine = engine or os.environ.get("KG_ENGINE") or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise QueryError(f"unknown engine {engine!r} (choose {' or '.join(ENGINES)})")

@@ -1,0 +1,160 @@
+"""A SPARQL endpoint somewhere else, behind the same interface as the embedded stores.
+
+``RemoteStore(url).query(text)`` sends the query by the SPARQL 1.1 Protocol (POST, form
+encoded) and turns the answer (SPARQL JSON results, or N-Triples for CONSTRUCT and
+DESCRIBE) into a :class:`kg.store.QueryResult` of rdflib terms, so the library queries,
+the formats of ``kg query`` and ``kg serve`` work the same on any endpoint: the Oxigraph
+server, Fuseki, GraphDB, Virtuoso.
+
+Credentials come from the environment (``KG_ENDPOINT_USER``, ``KG_ENDPOINT_PASSWORD``, sent
+as HTTP Basic) and never appear in a message; user names and passwords written into the
+URL itself are refused for that reason. Redirects are not followed (a redirect could carry
+the credentials to another host). Only ``http`` and ``https`` URLs are accepted.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from rdflib import BNode, Literal, URIRef
+
+from kg.errors import InputError, QueryError
+
+USER_VAR, PASSWORD_VAR = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
+_ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
+           "text/plain;q=0.5")
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an http(s) URL without credentials in it, else a one-line error."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"{url!r}: an endpoint is an http:// or https:// URL")
+    if parts.username or parts.password:
+        raise InputError(f"{parts.scheme}://{parts.hostname}…: put credentials in "
+                         f"{USER_VAR} and {PASSWORD_VAR}, not in the URL")
+    return url
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} not followed",
+                                     headers, fp)
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def request(url: str, method: str = "GET", body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, str, bytes]:
+    """One HTTP exchange with an endpoint: (status, content type, body). Errors are one
+    line (:class:`QueryError`) naming the URL, never the credentials."""
+    headers = dict(headers or {})
+    user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
+    if user is not None:
+        token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    req = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with _OPENER.open(req, timeout=timeout) as resp:
+            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+    except urllib.error.HTTPError as exc:
+        detail = ""
+        try:
+            detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()[0]
+        except (OSError, IndexError, AttributeError):
+            pass
+        raise QueryError(f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
+                         + (f": {detail}" if detail else "")) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise QueryError(f"{_shown(url)}: cannot reach the endpoint ({reason})") from None
+
+
+def _shown(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _term(cell: dict):
+    kind, value = cell.get("type"), cell.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        if cell.get("xml:lang"):
+            return Literal(value, lang=cell["xml:lang"])
+        if cell.get("datatype"):
+            return Literal(value, datatype=URIRef(cell["datatype"]))
+        return Literal(value)
+    raise QueryError(f"the endpoint sent a term of an unknown kind {kind!r}")
+
+
+def parse_results(content_type: str, body: bytes):
+    """A :class:`QueryResult` from an endpoint's answer."""
+    from kg.store import QueryResult
+    kind = content_type.split(";")[0].strip().lower()
+    if kind in ("application/sparql-results+json", "application/json"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise QueryError("the endpoint sent results that are not JSON") from None
+        if "boolean" in data:
+            return QueryResult("ask", boolean=bool(data["boolean"]))
+        names = data.get("head", {}).get("vars", [])
+        rows = [tuple(_term(b[v]) if v in b else None for v in names)
+                for b in data.get("results", {}).get("bindings", [])]
+        return QueryResult("select", vars=list(names), rows=rows)
+    if kind in ("application/n-triples", "text/plain", "text/turtle", "application/n-quads"):
+        from rdflib import Graph
+        g = Graph()
+        try:
+            g.parse(data=body.decode("utf-8"), format="turtle" if kind == "text/turtle" else "nt")
+        except Exception as exc:  # rdflib raises several parser errors
+            raise QueryError(f"the endpoint sent triples that do not parse ({exc})") from None
+        return QueryResult("graph", triples=sorted(g))
+    raise QueryError(f"the endpoint answered in {kind or 'no content type'}, which kg does not read")
+
+
+class RemoteStore:
+    """Queries answered by a SPARQL endpoint (read-only use: kg's guard still checks the
+    text first, so no update or SERVICE is ever sent)."""
+
+    remote = True  # queries go out to the network: not run in a network-free child
+
+    def __init__(self, url: str, timeout: float = 60):
+        self.url = check_url(url)
+        self.name = _shown(url)
+        self.timeout = timeout
+        self._graphs: tuple[float, set[str]] | None = None
+
+    def query(self, text: str, max_rows: int | None = None, timeout: float | None = None,
+              bindings: dict | None = None):
+        """Run ``text``; ``bindings`` are ignored (the text carries them as VALUES)."""
+        from kg.store import _check_size
+        body = urllib.parse.urlencode({"query": text}).encode("utf-8")
+        _, ctype, data = request(self.url, "POST", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT},
+            timeout=timeout or self.timeout)
+        result = parse_results(ctype, data)
+        _check_size(result.rows or result.triples, max_rows)
+        return result
+
+    def __len__(self) -> int:
+        """Triples of the default graph (which the library reads as the union of all)."""
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        return int(rows[0][0]) if rows else 0
+
+    def graphs(self) -> set[str]:
+        """The endpoint's named graphs (asked again at most every 10 s)."""
+        now = time.monotonic()
+        if self._graphs is None or now - self._graphs[0] > 10:
+            rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+            self._graphs = (now, {str(r[0]) for r in rows})
+        return self._graphs[1]
