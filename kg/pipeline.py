@@ -23,6 +23,7 @@ from kg.records import Report
 from kg.resources import DATA
 from kg.serialize import to_trig, to_turtle
 from kg.store import STORE_DIR, write_store
+from kg.textindex import INDEX_DIR
 
 REPORTS_DIR = DATA / "reports"
 
@@ -95,6 +96,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     dirs = {STORE_DIR: lambda folder: write_store(folder, trig_bytes)}
     if html:
         dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder)
+    dirs[INDEX_DIR] = lambda folder: _text_index(folder.parent / STORE_DIR, folder)
     written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"), dirs=dirs)
     if store is not None:
         store.prune()
@@ -114,6 +116,13 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
 
 
 READER_DIR = "reports"
+
+
+def _text_index(store_dir: Path, folder: Path) -> None:
+    """The full-text index of sentences and names (kg/textindex.py), from the new store."""
+    from kg.store import OxigraphStore
+    from kg.textindex import write_index
+    write_index(OxigraphStore.on_disk(store_dir, str(store_dir)), folder)
 
 
 def _reader_pages(store_dir: Path, folder: Path) -> None:

@@ -1,0 +1,121 @@
+"""A full-text side index of a build (``DIR/search/index.sqlite``): sentence text, entity
+labels and aliases, searched without scanning.
+
+SQLite FTS5 over characters: every letter and digit (Han or not) is a token of its own,
+and a query is a phrase of the same tokens, so the index finds every text that contains
+the query (of any length: two-character words such as 高铁 included, or 15 inside G15)
+and needs no segmenter; the few it finds that do not contain it exactly (punctuation
+between the characters, other case) are dropped by a final substring test. A query of
+punctuation alone has no tokens and is answered by the scan. Made by ``kg build`` from the store it has just written, published with it.
+``kg query search`` and ``kg serve`` answer from it when the data is a build's output;
+elsewhere the library's SPARQL (a substring filter) does the same job by scanning.
+
+>>> to_tokens("推进G15高铁，建设")
+'推 进 G 1 5 高 铁 建 设'
+>>> phrase('高铁"')
+'"高 铁"'
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from kg.errors import InputError
+
+INDEX_DIR = "search"
+INDEX_FILE = "index.sqlite"
+_SENTENCES = """
+PREFIX kg: <https://w3id.org/gwr-kg/ontology#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+SELECT ?sentence ?report ?begin ?modality ?section ?text WHERE {
+  ?sentence a kg:Sentence ; nif:anchorOf ?text ; kg:report ?report ; nif:beginIndex ?begin .
+  OPTIONAL { ?sentence kg:modality ?modality }
+  OPTIONAL { ?sentence kg:inSection ?section }
+}"""
+_NAMES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX kg: <https://w3id.org/gwr-kg/ontology#>
+SELECT DISTINCT ?entity ?name ?kind WHERE {
+  { ?entity rdfs:label ?name . BIND("label" AS ?kind) FILTER(lang(?name) != "zh-latn-pinyin") }
+  UNION { ?entity skos:altLabel ?name . BIND("alias" AS ?kind) }
+  FILTER(isIRI(?entity))
+}"""
+
+
+def to_tokens(text: str) -> str:
+    """Text as index tokens: each letter or digit apart, nothing else."""
+    return " ".join(c for c in text if c.isalnum())
+
+
+def phrase(query: str) -> str:
+    """An FTS5 phrase for ``query`` (quotes doubled: the user's text is never syntax)."""
+    return '"' + to_tokens(query).replace('"', '""') + '"'
+
+
+def write_index(store, folder: Path) -> Path:
+    """Build the index of ``store``'s sentences and names into ``folder``."""
+    path = Path(folder) / INDEX_FILE
+    con = sqlite3.connect(path)
+    try:
+        con.executescript("""
+            CREATE VIRTUAL TABLE sentences USING fts5(
+                tokens, sentence UNINDEXED, report UNINDEXED, begin UNINDEXED,
+                modality UNINDEXED, section UNINDEXED, text UNINDEXED, tokenize='unicode61');
+            CREATE VIRTUAL TABLE names USING fts5(
+                tokens, entity UNINDEXED, name UNINDEXED, kind UNINDEXED, tokenize='unicode61');
+        """)
+        rows = sorted((str(r[1]), int(r[2]), str(r[0]), str(r[3] or ""), str(r[4] or ""), str(r[5]))
+                      for r in store.query(_SENTENCES).rows)
+        con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        ((to_tokens(t), s, rep, b, m, sec, t) for rep, b, s, m, sec, t in rows))
+        names = sorted((str(r[0]), str(r[1]), str(r[2])) for r in store.query(_NAMES).rows)
+        con.executemany("INSERT INTO names VALUES (?, ?, ?, ?)",
+                        ((to_tokens(n), e, n, k) for e, n, k in names))
+        con.execute("INSERT INTO sentences(sentences) VALUES ('optimize')")
+        con.execute("INSERT INTO names(names) VALUES ('optimize')")
+        con.commit()
+    finally:
+        con.close()
+    return path
+
+
+def index_beside(store_folder: Path | None) -> Path | None:
+    """The index published with the on-disk store ``store_folder``, if there is one."""
+    if store_folder is None:
+        return None
+    path = Path(store_folder).parent / INDEX_DIR / INDEX_FILE
+    return path if path.is_file() else None
+
+
+class TextIndex:
+    """Read-only searches of one index file."""
+
+    def __init__(self, path: Path):
+        try:
+            self._con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            self._con.execute("SELECT 1 FROM sentences LIMIT 1")
+        except sqlite3.Error as exc:
+            raise InputError(f"{path}: not a search index ({exc})") from None
+
+    def sentences(self, text: str, modality: str | None = None, limit: int | None = None
+                  ) -> list[tuple] | None:
+        """(sentence, modality, section, text) of sentences containing ``text``, in report
+        and text order; ``modality``: an IRI the sentence's modality must equal. None when
+        ``text`` has no letter or digit to look up (the caller scans)."""
+        if not to_tokens(text):
+            return None
+        sql = ("SELECT sentence, modality, section, text FROM sentences WHERE tokens MATCH ?"
+               + (" AND modality = ?" if modality else "") + " ORDER BY report, begin")
+        args = [phrase(text)] + ([modality] if modality else [])
+        rows = [r for r in self._con.execute(sql, args) if text in r[3]]
+        return rows[:limit] if limit else rows  # the phrase drops punctuation; the text decides
+
+    def names(self, text: str, limit: int = 50) -> list[tuple]:
+        """(entity, name, kind) of labels and aliases containing ``text``, shortest first."""
+        if not to_tokens(text):
+            return []
+        rows = self._con.execute(
+            "SELECT entity, name, kind FROM names WHERE tokens MATCH ? "
+            "ORDER BY length(name), name, entity", [phrase(text)]).fetchall()
+        return [r for r in rows if text in r[1]][:limit]
