@@ -293,7 +293,7 @@ def _warm_up() -> None:
 _STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:80em}
 textarea{width:100%;font-family:monospace}table{border-collapse:collapse;margin-top:1em}
 td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.err{color:#a00}code{background:#f6f6f6}"""
+th{background:#f3f3f3}.err{color:#a00}code{background:#f6f6f6}pre{white-space:pre-wrap}"""
 
 
 def _page(title: str, body: str) -> bytes:

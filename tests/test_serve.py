@@ -323,6 +323,7 @@ def test_home_page_form_runs_a_library_query_with_downloads(endpoint):
     assert status == 200 and 'name="param.status"' in page and 'name="param.road_name"' in page
     assert "<option>completed</option>" in page and "Road segments with their road" in page
     assert '<section id="result"></section>' in page  # shown, not run
+    assert "nif-core#anchorOf" in page  # the editor completes what the graph uses too
     csp = headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "connect-src 'none'" in csp
     _, _, page = _get(endpoint, "/", library="road-segments", **{"param.road_name": "关岳西路"})
