@@ -113,12 +113,17 @@ def run_link(spec: QuerySpec | None, query: str, values: Mapping[str, str], **ex
     return "/sparql?" + urlencode(items, quote_via=quote)
 
 
-def downloads_html(spec: QuerySpec | None, query: str, values: Mapping[str, str]) -> str:
-    """Download links: CSV and JSON with labels (as ``kg query --format csv|json``), and
-    the SPARQL results formats."""
-    links = [("CSV", {"format": "csv", "labels": "1"}),
-             ("JSON", {"format": "json", "labels": "1"}),
-             ("SPARQL JSON", {"format": "json"}), ("SPARQL CSV", {"format": "csv"})]
+def downloads_html(spec: QuerySpec | None, query: str, values: Mapping[str, str],
+                   kind: str = "select") -> str:
+    """Download links: for a table, CSV and JSON with labels (as ``kg query --format
+    csv|json``) and the SPARQL results formats; for a graph, Turtle, N-Triples, JSON-LD."""
+    if kind == "graph":
+        links = [("Turtle", {"format": "turtle"}), ("N-Triples", {"format": "nt"}),
+                 ("JSON-LD", {"format": "jsonld"})]
+    else:
+        links = [("CSV", {"format": "csv", "labels": "1"}),
+                 ("JSON", {"format": "json", "labels": "1"}),
+                 ("SPARQL JSON", {"format": "json"}), ("SPARQL CSV", {"format": "csv"})]
     out = [f'<a class="dl" data-format="{html.escape(fmt["format"] + ("-labels" if "labels" in fmt else ""))}" '
            f'href="{html.escape(run_link(spec, query, values, **fmt, download="1"))}">{name}</a>'
            for name, fmt in links]

@@ -552,7 +552,8 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             people = self._one(params, "labels") in ("1", "yes", "true")
             extra = {}
             if self._one(params, "download") in ("1", "yes", "true"):
-                suffix = {"csv": "csv", "tsv": "tsv", "xml": "xml", "json": "json"}.get(fmt or "", "txt")
+                suffix = {"csv": "csv", "tsv": "tsv", "xml": "xml", "json": "json", "turtle": "ttl",
+                          "nt": "nt", "jsonld": "jsonld"}.get(fmt or "", "txt")
                 extra["Content-Disposition"] = (
                     f'attachment; filename="{spec.name if spec else "query"}.{suffix}"')
             try:
@@ -617,8 +618,7 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                 try:
                     kind, result = endpoint.result_fragment(spec.text if spec else text,
                                                             values, spec)
-                    if kind != "graph":
-                        result = downloads_html(spec, text, values) + result
+                    result = downloads_html(spec, text, values, kind) + result
                 except KgError as exc:
                     result = f'<p class="err">{html.escape(str(exc))}</p>'
             if spec is None and not text:

@@ -319,6 +319,8 @@ def test_downloads_are_what_kg_query_writes(endpoint):
 
 
 def test_home_page_form_runs_a_library_query_with_downloads(endpoint):
+    import html
+    import re
     status, headers, page = _get(endpoint, "/", library="road-segments")
     assert status == 200 and 'name="param.status"' in page and 'name="param.road_name"' in page
     assert "<option>completed</option>" in page and "Road segments with their road" in page
@@ -331,6 +333,12 @@ def test_home_page_form_runs_a_library_query_with_downloads(endpoint):
     assert 'value="关岳西路"' in page
     assert ('href="/sparql?library=road-segments&amp;param.road_name=%E5%85%B3%E5%B2%B3%E8%A5%BF%E8%B7%AF'
             '&amp;format=csv&amp;labels=1&amp;download=1"') in page
+    q = f"CONSTRUCT {{ ?a <{KG}intersects> ?b }} WHERE {{ ?a <{KG}intersects> ?b }}"
+    _, _, page = _get(endpoint, "/", query=q)
+    link = re.search(r'<a class="dl" data-format="turtle" href="([^"]+)"', page).group(1)
+    status, headers, ttl = http(endpoint + html.unescape(link))
+    assert status == 200 and headers["Content-Disposition"] == 'attachment; filename="query.ttl"'
+    assert len(Graph().parse(data=ttl, format="turtle")) == 8
     _, _, page = _get(endpoint, "/", library="counts", run="1")
     assert "row(s)" in page and 'class="err"' not in page and "kg:RoadSegment" in page
 
