@@ -36,6 +36,7 @@ from kg.vocab import PREFIXES
 PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status", "modality")
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LANG_OK = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_CODEPOINT = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,10 @@ def param_term(value: str, type_: str):
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
     if type_ in ("string", "key", "lang"):
+        escape = _CODEPOINT.search(value)
+        if escape:  # it would be decoded before parsing, whatever quotes are around it
+            raise QueryError(f"parameter value contains {escape.group(0)!r}, a SPARQL codepoint "
+                             "escape, which cannot be bound as text")
         if type_ == "key":
             from kg.ids import normalize
             value = normalize(value)

@@ -9,7 +9,13 @@
 - Limits: every query runs in a forked child (:mod:`kg.sandbox`) killed after
   ``timeout`` seconds (503), with at most ``max_rows`` rows (413) and bounded memory;
   at most ``workers`` queries run at once, others wait their turn within the timeout.
-- ``/``: an HTML form with the query library as examples and the result as a table.
+- ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (:mod:`kg.service`),
+  Turtle by default, RDF/XML, N-Triples or JSON-LD by Accept.
+- ``/sparql?library=NAME&param.KEY=VALUE``: a library query with its parameters bound by
+  the server (never spliced); ``labels=1`` gives csv/tsv/json with labels and ``_iri``
+  columns (csv with a BOM) as ``kg query`` does; ``download=1`` asks the browser to save it.
+- ``/``: the page (:mod:`kg.endpoint_page`): the library as forms, a SPARQL editor, the
+  result as a table with download links; its scripts are served from ``/assets/``.
 - Entity IRIs under the graph's base (``…/id/…``, ``…/report/…``) resolve here to a page
   with the entity's facts and the sentences it comes from, or Turtle for ``text/turtle``.
 
@@ -31,7 +37,9 @@ from rdflib import Literal, URIRef
 
 from kg import ids
 from kg.errors import KgError, QueryError
-from kg.query import execute, labels_for, library, param_term, sparql_term
+from kg.endpoint_page import CSP as PAGE_CSP
+from kg.endpoint_page import PARAM_PREFIX, asset, completions, downloads_html, home_page
+from kg.query import QuerySpec, execute, labels_for, library, param_term, sparql_term
 from kg.results import MEDIA_TYPES, cell_text, render
 from kg.sandbox import LimitExceeded, run_limited
 from kg.store import QueryResult, ResultTooLarge, load_store
@@ -57,6 +65,10 @@ FORMAT_PARAM = {  # format=/output= values (SPARQLWrapper sends these too)
 }
 GRAPH_MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples",
                "rdfxml": "application/rdf+xml", "jsonld": "application/ld+json"}
+LABELLED_MEDIA = {"csv": "text/csv", "tsv": "text/tab-separated-values", "json": "application/json"}
+# HTML the server writes (entity pages, result pages) runs no script and fetches nothing
+HTML_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 class HttpError(Exception):
@@ -133,6 +145,7 @@ class Endpoint:
         self.memory = memory
         self.graphs = store.graphs()
         self._slots = threading.BoundedSemaphore(workers)
+        self._words: dict | None = None
         _warm_up()
 
     def _limited(self, fn: Callable[[], object]):
@@ -151,21 +164,60 @@ class Endpoint:
         finally:
             self._slots.release()
 
-    def answer(self, text: str, accept: str | None, fmt_param: str | None) -> tuple[str, bytes]:
-        """(content type, body) for a SPARQL query; QueryError when refused or failed."""
+    def answer(self, text: str, accept: str | None, fmt_param: str | None,
+               params: dict[str, str] | None = None, spec: QuerySpec | None = None,
+               people: bool = False) -> tuple[str, bytes]:
+        """(content type, body) for a SPARQL query (a library query ``spec`` with its
+        ``params`` bound by :func:`kg.query.execute`); QueryError when refused or failed.
+        ``people``: csv, tsv and json with labels, as ``kg query`` writes them."""
         store, max_rows = self.store, self.max_rows
 
         def work():
-            res = execute(store, text, max_rows=max_rows)
+            res = execute(store, text, params, spec, max_rows=max_rows)
             fmt = negotiate(res.kind, accept, fmt_param)
             if fmt == "html":
                 return "text/html; charset=utf-8", _result_html(res, labels_for(store, res))
+            if people and fmt in LABELLED_MEDIA and res.kind != "graph":
+                body = render(res, fmt, labels_for(store, res), people=True)
+                return f"{LABELLED_MEDIA[fmt]}; charset=utf-8", body.encode("utf-8")
             labels = labels_for(store, res) if fmt == "table" else None
             body = render(res, fmt, labels)
             media = GRAPH_MEDIA[fmt] if res.kind == "graph" else MEDIA_TYPES[fmt]
             return f"{media}; charset=utf-8", body.encode("utf-8")
 
         return self._limited(work)
+
+    def result_fragment(self, text: str, params: dict[str, str] | None = None,
+                        spec: QuerySpec | None = None) -> tuple[str, str]:
+        """(result kind, HTML table with labels and links) for the page at ``/``."""
+        store, max_rows = self.store, self.max_rows
+
+        def work():
+            res = execute(store, text, params, spec, max_rows=max_rows)
+            return res.kind, _result_fragment(res, labels_for(store, res))
+
+        return self._limited(work)
+
+    def words(self) -> dict:
+        """What the page's editor completes: the ontology's terms and the classes and
+        properties the graph uses (asked once, in a query child; the ontology's alone if
+        that fails)."""
+        if self._words is None:
+            store = self.store
+
+            def work():
+                q = ("SELECT DISTINCT ?t ?k WHERE { { ?s a ?t BIND(0 AS ?k) } UNION "
+                     "{ ?s ?t ?o BIND(1 AS ?k) } FILTER(isIRI(?t)) } LIMIT 5000")
+                rows = store.query(q).rows
+                return ([str(t) for t, k in rows if int(k) == 0],
+                        [str(t) for t, k in rows if int(k) == 1])
+
+            try:
+                classes, props = self._limited(work)
+            except QueryError:
+                classes, props = [], []
+            self._words = completions(classes, props)
+        return self._words
 
     def entity(self, iri: str, accept: str | None) -> tuple[str, bytes] | None:
         """The page (or Turtle) of one node of the graph; None if the graph lacks it."""
@@ -243,7 +295,7 @@ def _warm_up() -> None:
 _STYLE = """body{font-family:sans-serif;margin:1.5em;max-width:80em}
 textarea{width:100%;font-family:monospace}table{border-collapse:collapse;margin-top:1em}
 td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
-th{background:#f3f3f3}.err{color:#a00}code{background:#f6f6f6}"""
+th{background:#f3f3f3}.err{color:#a00}code{background:#f6f6f6}pre{white-space:pre-wrap}"""
 
 
 def _page(title: str, body: str) -> bytes:
@@ -308,23 +360,35 @@ def _entity_html(iri: str, res: QueryResult, sentences: list[tuple],
     return _page(title, "".join(out))
 
 
-def _home_html(query: str, result: str) -> bytes:
+def library_spec(name: str) -> QuerySpec:
+    """The library query ``name`` (never a file: the name is looked up, not opened)."""
     lib = library()
-    examples = "".join(
-        f'<li><a href="/?query={html.escape(quote(spec.text))}">{html.escape(name)}</a>: '
-        f"{html.escape(spec.description)}</li>" for name, spec in lib.items())
-    default = query or lib["counts"].text if "counts" in lib else query
-    body = (
-        "<h1>kg SPARQL endpoint</h1>"
-        "<p>Read-only SPARQL 1.1 endpoint at <code>/sparql</code>. Type a query, or pick one "
-        "from the library below.</p>"
-        '<form method="get" action="/"><textarea name="query" rows="14">'
-        f"{html.escape(default)}</textarea><br><button type=\"submit\">Run</button></form>"
-        f"{result}<h2>Library</h2><ul>{examples}</ul>"
-        "<h2>Pages</h2><p><code>/indicator?name=地区生产总值</code>: one indicator across areas "
-        "and periods; <code>/promises?report=NAME</code>: a report's promises and what answered "
-        "them.</p>")
-    return _page("kg SPARQL endpoint", body)
+    if name in lib:
+        return lib[name]
+    import difflib
+    close = difflib.get_close_matches(name, list(lib), n=3, cutoff=0.5)
+    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise HttpError(400, f"{name}: not a library query{hint}")
+
+
+def library_values(params: dict[str, list[str]]) -> dict[str, str]:
+    """``param.KEY=VALUE`` request parameters as ``{KEY: VALUE}``; empty values are left
+    unbound (a form sends its empty fields)."""
+    out = {}
+    for key, values in params.items():
+        if key.startswith(PARAM_PREFIX):
+            if len(values) > 1:
+                raise HttpError(400, f"give one {key} parameter")
+            if values[0] != "":
+                out[key[len(PARAM_PREFIX):]] = values[0]
+    return out
+
+
+def _description_page(ttl: str, endpoint: str) -> bytes:
+    return _page("kg SPARQL endpoint: service description",
+                 f"<h1>Service description</h1><p><code>{html.escape(endpoint)}</code> · "
+                 "Turtle (<code>Accept: text/turtle</code>), RDF/XML, N-Triples or JSON-LD · "
+                 f'<a href="/">query page</a></p><pre>{html.escape(ttl)}</pre>')
 
 
 # -- HTTP ----------------------------------------------------------------------------
@@ -364,6 +428,8 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("X-Content-Type-Options", "nosniff")
+            if ctype.startswith("text/html") and "Content-Security-Policy" not in (extra or {}):
+                self.send_header("Content-Security-Policy", HTML_CSP)
             if cors:
                 self.send_header("Access-Control-Allow-Origin", cors)
             for k, v in (extra or {}).items():
@@ -456,6 +522,8 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                     return self._home(params)
                 if path in ("/indicator", "/promises") and self.command in ("GET", "HEAD"):
                     return self._facts(path[1:], params)
+                if path.startswith("/assets/") and self.command in ("GET", "HEAD"):
+                    return self._asset(path[len("/assets/"):])
                 if path != "/" and self.command in ("GET", "HEAD"):
                     return self._entity(path, params)
                 self._error(404, "not found")
@@ -473,14 +541,26 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                 raise HttpError(403, "refused: this endpoint is read-only (no updates)")
             if params.get("default-graph-uri") or params.get("named-graph-uri"):
                 raise HttpError(400, "default-graph-uri and named-graph-uri are not supported")
-            text = self._one(params, "query")
+            text, name = self._one(params, "query"), self._one(params, "library")
+            spec = values = None
+            if name is not None and text is None:
+                spec, values = library_spec(name), library_values(params)
+                text = spec.text
             if text is None:
-                if self.command == "GET":
-                    return self._home({})
+                if self.command in ("GET", "HEAD"):
+                    return self._description()
                 raise HttpError(400, "missing query parameter")
             fmt = _format_param(params)
+            people = self._one(params, "labels") in ("1", "yes", "true")
+            extra = {}
+            if self._one(params, "download") in ("1", "yes", "true"):
+                suffix = {"csv": "csv", "tsv": "tsv", "xml": "xml", "json": "json", "turtle": "ttl",
+                          "nt": "nt", "jsonld": "jsonld"}.get(fmt or "", "txt")
+                extra["Content-Disposition"] = (
+                    f'attachment; filename="{spec.name if spec else "query"}.{suffix}"')
             try:
-                ctype, body = endpoint.answer(text, self.headers.get("Accept"), fmt)
+                ctype, body = endpoint.answer(text, self.headers.get("Accept"), fmt,
+                                              values, spec, people)
             except ResultTooLarge as exc:
                 raise HttpError(413, str(exc)) from None
             except LimitExceeded as exc:
@@ -491,7 +571,29 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                 raise HttpError(403 if refused else 400, str(exc)) from None
             if ctype.startswith("text/html"):
                 body = _page("kg SPARQL result", body.decode("utf-8"))
-            self._send(200, ctype, body)
+            self._send(200, ctype, body, extra)
+
+        def _description(self):
+            """The Service Description, at the endpoint's own address."""
+            from kg.service import description
+            name = host_name(self.headers.get("Host")) or "127.0.0.1"
+            iri = f"http://{name}:{self.server.server_address[1]}/sparql"
+            g = description(iri, endpoint.graphs, len(endpoint.store))
+            fmt = negotiate("graph", self.headers.get("Accept"), _format_param(
+                parse_qs(urlsplit(self.path).query)))
+            if fmt == "html":
+                return self._send(200, "text/html; charset=utf-8",
+                                  _description_page(g.serialize(format="turtle"), iri))
+            rdflib_fmt = {"ttl": "turtle", "nt": "nt", "rdfxml": "xml", "jsonld": "json-ld"}[fmt]
+            self._send(200, f"{GRAPH_MEDIA[fmt]}; charset=utf-8",
+                       g.serialize(format=rdflib_fmt).encode("utf-8"), {"Vary": "Accept"})
+
+        def _asset(self, name):
+            found = asset(name)
+            if found is None:
+                raise HttpError(404, "not found")
+            body, media = found
+            self._send(200, f"{media}; charset=utf-8", body, {"Cache-Control": "max-age=3600"})
 
         def _facts(self, kind, params):
             value = self._one(params, "name" if kind == "indicator" else "report")
@@ -506,15 +608,27 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             self._send(200, "text/html; charset=utf-8", body)
 
         def _home(self, params):
+            lib = library()
             text = self._one(params, "query") or ""
-            result = ""
-            if text.strip():
+            name = self._one(params, "library")
+            spec, values, result = None, {}, ""
+            if name is not None and not text:
+                spec = library_spec(name)
+                values = library_values(params)
+            run = spec is not None and (values or self._one(params, "run"))
+            if text.strip() or run:
                 try:
-                    _, body = endpoint.answer(text, "text/html", "html")
-                    result = body.decode("utf-8")
+                    kind, result = endpoint.result_fragment(spec.text if spec else text,
+                                                            values, spec)
+                    result = downloads_html(spec, text, values, kind) + result
                 except KgError as exc:
                     result = f'<p class="err">{html.escape(str(exc))}</p>'
-            self._send(200, "text/html; charset=utf-8", _home_html(text, result))
+            if spec is None and not text:
+                text = lib["counts"].text if "counts" in lib else ""
+            page = home_page(lib, query=text, spec=spec, values=values, result=result,
+                             words=endpoint.words())
+            self._send(200, "text/html; charset=utf-8", page,
+                       {"Content-Security-Policy": PAGE_CSP})
 
         def _entity(self, path, params):
             iri = ids.base() + unquote(path.lstrip("/"))

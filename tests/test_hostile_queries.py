@@ -4,6 +4,7 @@ a property test sends random texts built from dangerous fragments."""
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -121,6 +122,24 @@ def test_serve_reaches_no_canary(endpoint, canary, i):
     assert len(canary.hits) == before, canary.hits
     expected = {200} if answered else {400, 403}
     assert set(statuses) <= expected, statuses
+
+
+@pytest.mark.parametrize("i", range(len(QUERIES)))
+def test_library_parameters_are_values_not_syntax(endpoint, canary, i):
+    """Each hostile text given as a library query's parameter, through /sparql and the page's
+    form: bound as one literal (no rows, nothing run), never reaching the canary."""
+    q = QUERIES[i][0].replace("CANARY", canary.url)
+    before = len(canary.hits)
+    enc = urllib.parse.quote(q)
+    status, body = _request(f"{endpoint}/sparql?library=road-segments&param.road_name={enc}&format=json")
+    status_page, page = _request(f"{endpoint}/?library=road-segments&param.road_name={enc}")
+    if re.search(r"\\[uU][0-9A-Fa-f]{4}", q):  # a codepoint escape cannot be a value: refused
+        assert status == 400 and "codepoint escape" in body
+        assert status_page == 200 and 'class="err"' in page and "codepoint escape" in page
+    else:
+        assert status == 200 and '"bindings": []' in body
+        assert status_page == 200 and "0 row(s)" in page and 'class="err"' not in page
+    assert len(canary.hits) == before, canary.hits
 
 
 @pytest.mark.parametrize("i", range(len(QUERIES)))

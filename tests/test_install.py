@@ -48,5 +48,9 @@ def test_every_command_works_from_an_empty_directory(venv, tmp_path):
         r = run(venv, work, *args)
         assert r.returncode == 0, (args, r.stderr)
         assert "Traceback" not in r.stderr
+    r = subprocess.run([str(venv.parent / "python"), "-c", "from kg.endpoint_page import ASSETS, "
+                        "asset, ontology_terms; assert all(asset(n) for n in ASSETS); "
+                        "assert ontology_terms()[0]"], cwd=work, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr  # the endpoint page's scripts and the editor ship too
     r = run(venv, work, "query", "nonexistent-query")
     assert r.returncode == 1 and r.stderr.startswith("kg: error:")

@@ -244,3 +244,143 @@ def test_a_report_iri_is_answered_with_its_reader_page(endpoint):
     assert 'href="/id/zhou-pu-zhen/' in page  # mentions link to their entities' pages
     status, _, ttl = http(endpoint + "/report/t-000001?format=turtle")
     assert status == 200 and ("ontology#Report" in ttl or "kg:Report" in ttl)
+
+
+# -- the page's library forms, downloads, the Service Description (issue 13, wall 6) ------
+
+def _get(url, path, **params):
+    return http(url + path + ("?" + urllib.parse.urlencode(params) if params else ""))
+
+
+def test_service_description_parses_as_rdf_in_each_format(endpoint):
+    from rdflib.namespace import Namespace
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    me = URIRef(endpoint + "/sparql")
+    graphs = {}
+    for accept, fmt in [(None, "turtle"), ("application/rdf+xml", "xml"),
+                        ("application/ld+json", "json-ld"), ("application/n-triples", "nt")]:
+        status, headers, body = http(endpoint + "/sparql", headers={"Accept": accept} if accept else {})
+        assert status == 200 and headers["Content-Type"].split(";")[0] == {
+            "turtle": "text/turtle", "xml": "application/rdf+xml", "json-ld": "application/ld+json",
+            "nt": "application/n-triples"}[fmt]
+        g = graphs[fmt] = Graph().parse(data=body, format=fmt)
+        assert (me, sd.endpoint, me) in g
+        assert (me, sd.supportedLanguage, sd.SPARQL11Query) in g
+        formats = {str(o) for o in g.objects(me, sd.resultFormat)}
+        assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats and len(formats) == 8
+        dataset = g.value(me, sd.defaultDataset)
+        default = g.value(dataset, sd.defaultGraph)
+        assert int(g.value(default, URIRef("http://rdfs.org/ns/void#triples"))) == len(Graph().parse(CASE))
+    assert all(len(g) == len(graphs["turtle"]) for g in graphs.values())
+    status, headers, page = http(endpoint + "/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert headers["Content-Type"].startswith("text/html") and "sd:SPARQL11Query" in page
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert http(endpoint + "/sparql", data=b"")[0] == 400  # POST without a query is still an error
+
+
+def test_library_query_with_parameters_is_bound_by_the_server(endpoint):
+    from kg.query import run_query
+    status, _, body = _get(endpoint, "/sparql", library="road-segments", **{"param.road_name": "关岳西路"},
+                           format="json")
+    assert status == 200
+    import json
+    got = json.loads(body)
+    assert [b["segment"]["value"] for b in got["results"]["bindings"]] == [E + "seg1"]
+    assert json.loads(run_query("road-segments", CASE, {"road_name": "关岳西路"}, fmt="json")) == got
+    # an empty field is left unbound: every segment
+    _, _, body = _get(endpoint, "/sparql", library="road-segments", **{"param.road_name": ""}, format="json")
+    assert len(json.loads(body)["results"]["bindings"]) == 2
+    status, _, body = _get(endpoint, "/sparql", library="road-segmnts")
+    assert status == 400 and "did you mean road-segments" in body
+    status, _, body = _get(endpoint, "/sparql", library="road-segments", **{"param.colour": "red"})
+    assert status == 400 and "unknown parameter 'colour'" in body
+    status, _, body = _get(endpoint, "/sparql", library="road-segments", **{"param.status": "done"})
+    assert status == 400 and "unknown status" in body
+    status, _, _ = _get(endpoint, "/sparql", library="../../kg/queries/counts.rq")
+    assert status == 400  # a name is looked up, never opened as a file
+
+
+def test_downloads_are_what_kg_query_writes(endpoint):
+    from click.testing import CliRunner
+    from kg.cli import main
+    for fmt in ("csv", "json"):
+        status, headers, body = _get(endpoint, "/sparql", library="road-segments",
+                                     **{"param.status": "completed"}, format=fmt, labels="1", download="1")
+        cli = CliRunner().invoke(main, ["query", "road-segments", "--data", str(CASE), "--param",
+                                        "status=completed", "--format", fmt])
+        assert status == 200 and cli.exit_code == 0 and body == cli.stdout_bytes.decode("utf-8")
+        assert headers["Content-Disposition"] == f'attachment; filename="road-segments.{fmt}"'
+    assert body.lstrip().startswith("[") and "关岳西路(周康路-梓年街)" in body
+    _, headers, csv_body = _get(endpoint, "/sparql", query=SEGMENTS, format="csv", labels="1")
+    assert csv_body.startswith("\ufeffs,s_iri,road,road_iri\r\n") and "关岳西路(周康路-梓年街)," in csv_body
+    assert headers["Content-Type"].startswith("text/csv")
+    _, _, plain = _get(endpoint, "/sparql", query=SEGMENTS, format="csv")  # the protocol's CSV is untouched
+    assert plain.startswith("s,road\r\n")
+
+
+def test_home_page_form_runs_a_library_query_with_downloads(endpoint):
+    import html
+    import re
+    status, headers, page = _get(endpoint, "/", library="road-segments")
+    assert status == 200 and 'name="param.status"' in page and 'name="param.road_name"' in page
+    assert "<option>completed</option>" in page and "Road segments with their road" in page
+    assert '<section id="result"></section>' in page  # shown, not run
+    assert "nif-core#anchorOf" in page  # the editor completes what the graph uses too
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-eval" not in csp and "connect-src 'none'" in csp
+    _, _, page = _get(endpoint, "/", library="road-segments", **{"param.road_name": "关岳西路"})
+    assert "1 row(s)" in page and 'href="/id/zhou-pu-zhen/seg1"' in page
+    assert 'value="关岳西路"' in page
+    assert ('href="/sparql?library=road-segments&amp;param.road_name=%E5%85%B3%E5%B2%B3%E8%A5%BF%E8%B7%AF'
+            '&amp;format=csv&amp;labels=1&amp;download=1"') in page
+    q = f"CONSTRUCT {{ ?a <{KG}intersects> ?b }} WHERE {{ ?a <{KG}intersects> ?b }}"
+    _, _, page = _get(endpoint, "/", query=q)
+    link = re.search(r'<a class="dl" data-format="turtle" href="([^"]+)"', page).group(1)
+    status, headers, ttl = http(endpoint + html.unescape(link))
+    assert status == 200 and headers["Content-Disposition"] == 'attachment; filename="query.ttl"'
+    assert len(Graph().parse(data=ttl, format="turtle")) == 8
+    _, _, page = _get(endpoint, "/", library="counts", run="1")
+    assert "row(s)" in page and 'class="err"' not in page and "kg:RoadSegment" in page
+
+
+@pytest.mark.parametrize("value", ['"><script>alert(1)</script>', 'x" } ?s ?p ?o . FILTER(true) } #',
+                                   "关岳西路\" ; DROP ALL", "<b>&amp;</b>"])
+def test_hostile_parameter_values_are_escaped_and_bound(endpoint, value):
+    status, _, page = _get(endpoint, "/", library="road-segments", **{"param.road_name": value})
+    assert status == 200 and "0 row(s)" in page  # one literal that matches nothing, not syntax
+    assert "<script>alert" not in page and "<b>&amp;" not in page
+    assert 'value="' + __import__("html").escape(value) + '"' in page
+    status, _, body = _get(endpoint, "/sparql", library="road-segments", **{"param.road_name": value},
+                           format="json")
+    assert status == 200 and '"bindings": []' in body
+
+
+def test_page_assets_are_the_vendored_files_and_nothing_else(endpoint):
+    import hashlib
+    import re
+    root = Path(__file__).resolve().parent.parent / "viz" / "vendor" / "yasqe"
+    recorded = dict(re.findall(r"(yasqe\.min\.\w+)\s+sha256 ([0-9a-f]{64})", (root / "VENDORED").read_text()))
+    assert set(recorded) == {"yasqe.min.js", "yasqe.min.css"}
+    for name, digest in recorded.items():
+        assert hashlib.sha256((root / name).read_bytes()).hexdigest() == digest
+        req = urllib.request.Request(endpoint + "/assets/" + name)
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            assert hashlib.sha256(resp.read()).hexdigest() == digest
+    for name in ("endpoint.js", "../kg.ttl", "%2e%2e/pyproject.toml", "VENDORED"):
+        status = http(endpoint + "/assets/" + name)[0]
+        assert status == (200 if name == "endpoint.js" else 404), name
+
+
+def test_the_page_completes_the_ontology_terms():
+    import html as html_mod
+    import json
+    import re
+    from kg.endpoint_page import completions, home_page
+    words = completions(["urn:x:Used"], [])
+    page = home_page(library(), query="SELECT 1 {}", words=words).decode("utf-8")
+    data = json.loads(re.search(r'id="kg-completions">(.*?)</script>', page).group(1))
+    classes = dict(data["classes"])
+    assert classes[KG + "Road"] == "道路" and "urn:x:Used" in classes
+    assert "https://schema.org/Report" in classes  # what the ontology refines
+    assert dict(data["properties"])[KG + "segmentOf"] and data["prefixes"]["kg"] == KG
+    assert html_mod.escape("SELECT 1 {}") in page
