@@ -108,7 +108,8 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
         console.print(f"wrote {path}")
     page = summary.files.get("graph.html")
     if summary.files.get("reports"):
-        console.print(f"read a report with its names marked: {summary.files['reports']}/NAME.html")
+        console.print(f"read a report with its names marked: {summary.files['reports']}/NAME.html "
+                      f"(all reports: {summary.files['reports']}/index.html)")
     console.print("next: " + (f"open {page} in a browser; " if page else "")
                   + f"`kg query --list` to ask questions, `kg serve --data {summary.files['kg.ttl']}` "
                   "for a SPARQL endpoint")

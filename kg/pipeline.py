@@ -127,9 +127,12 @@ def _text_index(store_dir: Path, folder: Path) -> None:
 
 def _reader_pages(store_dir: Path, folder: Path) -> None:
     """One reader page per report (kg/reader.py), made from the store just written."""
+    from kg.indexpage import write_index
     from kg.reader import write_pages
     from kg.store import OxigraphStore
-    write_pages(OxigraphStore.on_disk(store_dir, str(store_dir)), folder)
+    store = OxigraphStore.on_disk(store_dir, str(store_dir))
+    write_pages(store, folder)
+    write_index(store, folder)
 
 
 def _graph_html(ds: Dataset) -> str | None:

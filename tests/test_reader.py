@@ -34,3 +34,21 @@ def test_report_text_is_escaped_in_the_reader(tmp_path):
     page = report_page(store, iri, label)
     assert "<script>" not in page and "<img" not in page
     assert html.escape("<script>alert(1)</script>") in page
+
+
+def test_the_index_lists_every_report_with_its_size_and_a_working_link(seed_build, seed_store):
+    from kg.indexpage import index_page
+    page = (seed_build / "reports" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)">', page)
+    assert links and all((seed_build / "reports" / link).is_file() for link in links)
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/gwr-kg/ontology#Sentence> }"
+    n = int(next(iter(seed_store.query(q)))[0].value)
+    assert f"<td>{n}</td>" in page and "周浦镇2022年上半年政府工作报告" in page
+    assert "<td>周浦镇</td>" in page            # the place by its label, not its IRI
+    assert re.search(r"项目 \d+</mark>", page)   # names per class
+    text = '上半年工作回顾\n完成韵涛路建设。\n'
+    r = parse_text(text, name="evil", meta={"place": "周浦镇", "year": "2022", "period": "上半年",
+                                             "title": "<script>alert(1)</script>报告"})
+    store = load_store(data=to_trig(build_dataset([r], with_ontology=False, tagger=False)), fmt="trig")
+    hostile = index_page(store)
+    assert "<script>alert" not in hostile and html.escape("<script>alert(1)</script>") in hostile
