@@ -54,3 +54,8 @@ def test_every_command_works_from_an_empty_directory(venv, tmp_path):
     assert r.returncode == 0, r.stderr  # the endpoint page's scripts and the editor ship too
     r = run(venv, work, "query", "nonexistent-query")
     assert r.returncode == 1 and r.stderr.startswith("kg: error:")
+    assert (work / "build" / "search" / "index.sqlite").is_file() and (work / "build" / "reports" / "index.html").is_file()
+    r = run(venv, work, "query", "search", "--param", "text=道路", "--format", "csv")
+    assert r.returncode == 0 and "道路" in r.stdout, r.stderr
+    r = run(venv, work, "push", "http://127.0.0.1:9/query")  # nothing listens there
+    assert r.returncode == 1 and r.stderr.startswith("kg: error:") and "cannot reach" in r.stderr
