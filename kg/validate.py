@@ -32,4 +32,18 @@ def validate_graph(data: Graph, shapes_path: Path | None = None) -> tuple[bool, 
 
 
 def validate_file(path: str | Path) -> tuple[bool, str]:
+    """(conforms, readable report) of a graph file: SHACL as SPARQL on pyoxigraph
+    (:mod:`kg.shacl`, a build's own store where there is one), or pyshacl where the file
+    (JSON-LD) or the shapes are beyond it."""
+    from kg.shacl import Unsupported, report_text, validate_store
+    from kg.store import _FORMATS, load_store
+    path = Path(path)
+    if path.suffix.lower() in _FORMATS:
+        store = load_store(path, "oxigraph")
+        try:
+            violations = validate_store(store, path)
+        except Unsupported:
+            pass
+        else:
+            return not violations, report_text(violations)
     return validate_graph(load_graph(path))
