@@ -189,15 +189,16 @@ class Index:
         >>> idx.resolve("路", "--focus ")
         Traceback (most recent call last):
         ...
-        kg.errors.InputError: --focus '路': 2 entities contain it (周园路、韵涛路); give more of the name
+        kg.errors.InputError: --focus '路': 2 entities match (周园路、韵涛路); give more of the name
         """
         hits = self.best(name, classes)
         if hits and (hits[0].rank < 3 or len(hits) == 1):
             return hits
         if hits:
-            names = "、".join(dict.fromkeys(h.entry.label for h in hits[:8]))
-            more = " …" if len(hits) > 8 else ""
-            raise error(f"{what}{name!r}: {len(hits)} entities contain it ({names}{more}); "
+            every = self.find(name, classes)
+            names = "、".join(dict.fromkeys(h.entry.label for h in every[:8]))
+            more = " …" if len(every) > 8 else ""
+            raise error(f"{what}{name!r}: {len(every)} entities match ({names}{more}); "
                         "give more of the name")
         close = self.suggest(name, classes=classes)
         hint = f"; did you mean {'、'.join(close)}?" if close else ""
