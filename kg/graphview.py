@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import networkx as nx
@@ -27,6 +28,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import InputError
+from kg.numbers import as_number
 from kg.resources import load_toml
 from kg.vocab import KG, NIF, PREFIXES, SCHEMA
 
@@ -120,8 +122,11 @@ def _label(labels: dict[str, str]) -> tuple[str, str]:
 
 
 def _plain(v) -> str | float | int | bool:
+    """A literal as a number where it is one (whole decimals as ``int``: 7284, not 7284.0)."""
     if isinstance(v, Literal):
         py = v.toPython()
+        if isinstance(py, Decimal):
+            return as_number(py)
         if isinstance(py, bool | int | float):
             return py
         return str(v)
@@ -310,6 +315,17 @@ def _add_edges(src, view: nx.MultiDiGraph, cls_of: dict) -> None:
                           label_en=lab.get("en", ""))
 
 
+@functools.cache
+def symmetric_properties() -> frozenset[str]:
+    """CURIEs of the relations ``data/rules/rdf.toml`` marks symmetric (written both ways).
+
+    >>> "kg:intersects" in symmetric_properties()
+    True
+    """
+    rel = load_toml("rules/rdf.toml")["relations"]
+    return frozenset(v["property"] for v in rel.values() if v.get("symmetric"))
+
+
 def undirected_simple(view: nx.MultiDiGraph) -> nx.Graph:
     """The view as a simple undirected graph (for layouts and connected components).
 
@@ -466,5 +482,5 @@ def load_data(path: str | Path) -> Dataset:
     return ds
 
 
-__all__ = ["entity_graph", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
+__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
            "entity_classes", "property_labels"]

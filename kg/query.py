@@ -382,22 +382,36 @@ def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
     return labels
 
 
-def run_query(query: str, data: str | Path | None = None, params: Mapping[str, str] | None = None,
-              fmt: str = "table", engine: str | None = None, offline: bool = False,
-              people: bool = False) -> str:
-    """Load ``data`` (default ``build/kg.ttl``), run a library NAME, a ``.rq`` file or
-    SPARQL text with ``params``, and return the result in ``fmt``.
+def run_query(query: str, data=None, params: Mapping[str, str] | None = None,
+              fmt: str | None = None, engine: str | None = None, offline: bool = False,
+              people: bool = False):
+    """Run a library NAME, a ``.rq`` file or SPARQL text with ``params`` on ``data`` (a
+    graph file, default ``build/kg.ttl``, or a store from :func:`kg.load_store`), and
+    return its rows (:class:`kg.rows.Rows`: a list of dicts of Python values, with
+    ``to_pandas()`` and ``to_networkx()``), or with ``fmt`` the result as text in that
+    format (table, csv, tsv, json, xml, ttl, nt, jsonld), as ``kg query`` prints it.
 
     ``offline``: run the query in a forked child cut off the network
     (:func:`kg.sandbox.run_offline`), as ``kg query`` does; ``people``: csv, tsv and json
     with labels and ``_iri`` columns (csv with a BOM), as ``kg query`` gives them unless
     ``--iris``.
+
+    >>> st = load_store(data='@prefix kg: <https://w3id.org/gwr-kg/ontology#> . '
+    ...     '<urn:a> a kg:Road ; kg:key "关岳西路" ; kg:intersects <urn:b> . '
+    ...     '<urn:b> a kg:Road ; kg:key "周康路" ; <http://www.w3.org/2000/01/rdf-schema#label> "周康路"@zh .',
+    ...     fmt="turtle")
+    >>> rows = run_query("intersecting-roads", st, {"road_name": "guan yue xi lu"})
+    >>> [(r["road"], rows.labels[r["crossing"]]) for r in rows]
+    [('urn:a', '周康路')]
     """
     text, spec = resolve_query(query)
-    store = load_store(data, engine)
+    store = data if hasattr(data, "query") and hasattr(data, "graphs") else load_store(data, engine)
 
-    def work() -> str:
+    def work():
         res = execute(store, text, params, spec)
+        if fmt is None:
+            from kg.rows import Rows
+            return Rows.of(res, labels_for(store, res))
         labels = labels_for(store, res) if fmt == "table" or people else None
         return render(res, fmt, labels, people=people)
 

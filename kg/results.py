@@ -167,6 +167,24 @@ def compact(iri: str) -> str:
     return iri
 
 
+_NUMERIC = {str(XSD.decimal), str(XSD.double), str(XSD.float), str(XSD.integer)}
+
+
+def literal_text(t) -> str:
+    """A term's text for people: numbers as :func:`kg.numbers.shown` (7284, not 7284.0,
+    whichever engine wrote them), other terms as they are.
+
+    >>> literal_text(Literal("7284.0", datatype=XSD.decimal)), literal_text(Literal("3.0版"))
+    ('7284', '3.0版')
+    """
+    if t is None:
+        return ""
+    if isinstance(t, Literal) and t.datatype is not None and str(t.datatype) in _NUMERIC:
+        from kg.numbers import shown
+        return shown(str(t))
+    return str(t)
+
+
 def cell_text(t, labels: dict[str, str], width: int = 60) -> str:
     """A table cell: the label of an IRI (or its prefixed name), a literal's text."""
     if t is None:
@@ -174,7 +192,7 @@ def cell_text(t, labels: dict[str, str], width: int = 60) -> str:
     if isinstance(t, URIRef):
         s = labels.get(str(t)) or compact(str(t))
     else:
-        s = str(t)
+        s = literal_text(t)
     s = " ".join(s.split())
     return s if len(s) <= width else s[: width - 1] + "…"
 
@@ -227,7 +245,7 @@ def labelled_rows(res: QueryResult, labels: dict[str, str]) -> tuple[list[str], 
             if isinstance(t, URIRef):
                 cells.append(labels.get(str(t)) or compact(str(t)))
             else:
-                cells.append("" if t is None else str(t))
+                cells.append(literal_text(t))
             if i in iri_vars:
                 cells.append(str(t) if isinstance(t, URIRef) else "")
         rows.append(cells)
@@ -279,4 +297,4 @@ def render(res: QueryResult, fmt: str, labels: dict[str, str] | None = None,
 
 
 __all__ = ["render", "to_labelled", "labelled_rows", "to_json", "to_xml", "to_csv", "to_tsv", "to_graph", "to_table",
-           "compact", "cell_text", "MEDIA_TYPES", "SELECT_FORMATS", "GRAPH_FORMATS"]
+           "compact", "cell_text", "literal_text", "MEDIA_TYPES", "SELECT_FORMATS", "GRAPH_FORMATS"]
