@@ -199,10 +199,11 @@ def cell_text(t, labels: dict[str, str], width: int = 60) -> str:
 
 def to_table(res: QueryResult, labels: dict[str, str] | None = None,
              width: int | None = None) -> str:
-    """A terminal table (rich), IRIs shown by label; long cells are shortened."""
+    """A terminal table, IRIs shown by label, long cells shortened; as records, one block
+    per row, when the columns do not fit the width (:func:`kg.tables.print_table`)."""
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+
+    from kg.tables import print_table
 
     labels = labels or {}
     if res.kind == "ask":
@@ -213,12 +214,8 @@ def to_table(res: QueryResult, labels: dict[str, str] | None = None,
     buf = io.StringIO()
     console = Console(file=buf, width=width or _terminal_width(), force_terminal=False,
                       color_system=None, soft_wrap=False)
-    table = Table(show_lines=False, title=f"{len(res.rows)} row(s)")
-    for v in res.vars:
-        table.add_column(v, overflow="fold")
-    for row in res.rows:
-        table.add_row(*(Text(cell_text(t, labels)) for t in row))
-    console.print(table)
+    print_table(console, res.vars, [[cell_text(t, labels) for t in row] for row in res.rows],
+                title=f"{len(res.rows)} row(s)")
     return buf.getvalue()
 
 
@@ -270,7 +267,7 @@ def to_labelled(res: QueryResult, fmt: str, labels: dict[str, str]) -> str:
 
 def _terminal_width() -> int:
     import shutil
-    return max(60, min(shutil.get_terminal_size((120, 24)).columns, 200))
+    return max(30, min(shutil.get_terminal_size((120, 24)).columns, 200))
 
 
 WRITERS: dict[str, Callable[[QueryResult], str]] = {
