@@ -250,4 +250,10 @@ def test_page_search_steps_through_every_match(page, seed_view):
     page.press("#search", "Enter")
     assert "韵涛路" in page.inner_text("#search-msg")
     assert page.is_checked('input[data-class="Road"]')
+    # nothing matches: close names, each a button that searches it
+    page.fill("#search", "yuntoalu")
+    page.press("#search", "Enter")
+    assert page.inner_text("#search-msg").startswith("未找到 not found: yuntoalu; 是不是 did you mean: 韵涛路")
+    page.click("button.search-suggestion")
+    assert page.inner_text("#search-msg").startswith("找到 5 个 (1/5), 定位到: 韵涛路 (道路")
     assert page.errors == []

@@ -204,8 +204,48 @@
   function search(q) {
     found = { query: q, hits: lookupMatches(q), pos: -1 };
     if (!foldName(q)) { msg.textContent = ""; stepButtons(); return null; }
-    if (!found.hits.length) { msg.textContent = "未找到 not found: " + q; stepButtons(); return null; }
+    if (!found.hits.length) { notFound(q); stepButtons(); return null; }
     return showHit(0);
+  }
+  function editSimilarity(a, b) {  // 1 - Levenshtein distance / longer length
+    a = Array.from(a); b = Array.from(b);
+    var prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      for (j = 1; j <= b.length; j++)
+        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      prev = cur;
+    }
+    return 1 - prev[b.length] / Math.max(a.length, b.length, 1);
+  }
+  function suggestions(text, n) {  // close names when nothing matches (the library's cutoff, 0.6)
+    var q = foldName(text), qp = foldPinyin(text), scored = [];
+    rawNodes.forEach(function (node) {
+      if (!node.search) return;
+      var best = 0;
+      node.search[0].concat(node.search[1] ? [node.search[1]] : []).forEach(function (f) {
+        best = Math.max(best, editSimilarity(q, f));
+      });
+      node.search[2].forEach(function (f) { best = Math.max(best, editSimilarity(qp, f)); });
+      if (best >= 0.6) scored.push([best, node.label_zh]);
+    });
+    scored.sort(function (a, b) { return b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+    var out = [];
+    scored.forEach(function (x) { if (out.length < n && out.indexOf(x[1]) < 0) out.push(x[1]); });
+    return out;
+  }
+  function notFound(q) {
+    msg.textContent = "未找到 not found: " + q;
+    var close = suggestions(q, 5);
+    if (!close.length) return;
+    msg.appendChild(document.createTextNode("; 是不是 did you mean: "));
+    close.forEach(function (label) {
+      var b = el("button", label, "search-suggestion");
+      b.type = "button";
+      b.addEventListener("click", function () { input.value = label; search(label); });
+      msg.appendChild(b);
+    });
   }
   function step(delta) {
     if (found.query !== input.value) return search(input.value);
@@ -233,6 +273,7 @@
   window.kgSearchFound = function () {
     return { ids: found.hits.map(function (h) { return h.node.id; }), pos: found.pos };
   };
+  window.kgSuggest = function (q) { return suggestions(q, 5); };
   window.kgLookup = function (q) { return lookupMatches(q).map(function (h) { return [h.node.id, h.rank]; }); };
   window.kgVisibleIds = function () { return nodeView.getIds(); };
 
