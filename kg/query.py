@@ -55,13 +55,6 @@ class Param:
         """The variable whose placeholder this parameter fills."""
         return self.binds or self.name
 
-    @property
-    def declared_type(self) -> str:
-        """The type as the query file writes it (``name:road:Road,Waterway``)."""
-        if self.type != "name":
-            return self.type
-        return ":".join(["name", self.binds] + ([",".join(self.classes)] if self.classes else []))
-
 
 def _param(parts: list[str]) -> Param | None:
     """A ``@param`` line's parts as a :class:`Param`; None if the type is unknown."""
@@ -427,7 +420,7 @@ def list_text() -> str:
     lib = library()
     width = max(len(n) for n in lib) if lib else 0
     for name, spec in lib.items():
-        params = " ".join(f"[{p.name}={p.declared_type}]" for p in spec.params)
+        params = " ".join(f"[{p.name}={p.type}]" for p in spec.params)
         lines.append(f"{name.ljust(width)}  {spec.description}" + (f"  {params}" if params else ""))
     return "\n".join(lines) + "\n"
 
