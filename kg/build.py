@@ -49,13 +49,17 @@ class ReportResult:
     facts: Facts = field(default_factory=Facts)
 
 
-def analyse(report: Report, tagger=True) -> ReportResult:
+def analyse(report: Report, tagger=True, progress=None) -> ReportResult:
     """Extract and resolve one report (meta mentions for speaker and place included);
-    ``tagger=False``: names from the rules alone."""
-    mentions = extract(report, tagger=tagger) + _meta_mentions(report)
+    ``tagger=False``: names from the rules alone; ``progress``: called with each step's name."""
+    step = progress or (lambda _name: None)
+    mentions = extract(report, tagger=tagger, progress=step) + _meta_mentions(report)
     mentions = sorted(set_unique(mentions), key=Mention.sort_key)
     check_limit("mentions", len(mentions), report.path or report.name, "names and numbers")
-    return ReportResult(report, mentions, resolve(report, mentions), read_facts(report, mentions))
+    step("entities")
+    entities = resolve(report, mentions)
+    step("facts")
+    return ReportResult(report, mentions, entities, read_facts(report, mentions))
 
 
 def set_unique(mentions: list[Mention]) -> list[Mention]:

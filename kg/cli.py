@@ -5,16 +5,15 @@ and exit code 1; wrong usage exits 2 (click's convention); anything else is a bu
 """
 from __future__ import annotations
 
-import os
-
+import contextlib
 import json
+import os
 import logging
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from kg.errors import InputError, KgError
 
@@ -91,28 +90,49 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
                             progress=lambda r: bar.update(task, advance=1, description=r.name),
                             tagger=names == "tagger", jobs=jobs or os.cpu_count() or 1,
                             cache=not no_cache)
+    from kg.tables import print_items, print_table
+
     console = Console()
-    table = Table(title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
-                  show_header=True)
-    table.add_column("class")
-    table.add_column("count", justify="right")
-    for cls, n in sorted(summary.entities.items()):
-        table.add_row(cls, str(n))
-    console.print(table)
-    console.print(f"triples: {summary.triples}  sections: {summary.sections}  "
-                  f"sentences: {summary.sentences}  mentions: {summary.mentions}")
+    print_table(console, ["class", "count"], [[cls, n] for cls, n in sorted(summary.entities.items())],
+                title=f"kg build: {len(summary.reports)} report(s) in {summary.seconds:.1f} s",
+                right=["count"])
+    print_items(console, [f"triples: {summary.triples}", f"sections: {summary.sections}",
+                     f"sentences: {summary.sentences}", f"mentions: {summary.mentions}"])
     if summary.cached:
         console.print(f"{summary.cached} of {len(summary.reports)} report(s) unchanged since the "
                       "last build: their analyses were reused (--no-cache to redo them)")
     for name, path in summary.files.items():
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path}", soft_wrap=True)
     page = summary.files.get("graph.html")
-    if summary.files.get("reports"):
-        console.print(f"read a report with its names marked: {summary.files['reports']}/NAME.html "
-                      f"(all reports: {summary.files['reports']}/index.html)")
-    console.print("next: " + (f"open {page} in a browser; " if page else "")
-                  + f"`kg query --list` to ask questions, `kg serve --data {summary.files['kg.ttl']}` "
-                  "for a SPARQL endpoint")
+    console.print("next:")
+    steps = []
+    if page:
+        steps.append(("the graph, in a browser", f"open {page}"))
+    readers = sorted(p for p in Path(summary.files["reports"]).glob("*.html") if p.name != "index.html") \
+        if summary.files.get("reports") else []
+    if readers:
+        what = "a report with its names marked" + (f" (one page for each of {len(readers)})"
+                                                   if len(readers) > 1 else "")
+        steps.append((what, f"open {readers[0]}"))
+        steps.append(("every report, with its size and names", f"open {Path(summary.files['reports']) / 'index.html'}"))
+    steps += [("questions to ask", "kg query --list"),
+              ("a SPARQL endpoint", f"kg serve --data {summary.files['kg.ttl']}")]
+    for what, command in steps:  # one line each, never broken inside a path or command
+        console.print(f"  {what}:", soft_wrap=True, highlight=False)
+        console.print(f"    {command}", soft_wrap=True, highlight=False, style="bold")
+
+
+@contextlib.contextmanager
+def _steps(title: str):
+    """A spinner on stderr naming the step that runs, when stderr is a terminal (nothing
+    otherwise, so that pipes and logs stay clean); yields the function a step calls."""
+    if not err_console.is_terminal:
+        yield lambda _name: None
+        return
+    import time
+    t0 = time.monotonic()
+    with err_console.status(title) as status:
+        yield lambda name: status.update(f"{title}: {name} ({time.monotonic() - t0:.1f} s)")
 
 
 @main.command()
@@ -129,20 +149,21 @@ def extract(report: Path, fmt: str, encoding: str | None, types: str | None, nam
     from kg.ingest import read_report
     from kg.report_json import extraction_json
 
-    rep = read_report(report, encoding)
-    res = analyse(rep, tagger=names == "tagger")
     wanted = parse_types(types)
+    rep = read_report(report, encoding)
+    with _steps(f"kg extract {rep.name}") as step:
+        res = analyse(rep, tagger=names == "tagger", progress=step)
     data = extraction_json(res, types=set(wanted) if wanted else None)
     if fmt == "json":
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n")
         return
-    table = Table(title=f"{data['report'].get('title') or rep.name}: {len(data['mentions'])} mentions")
-    for col in ("type", "text", "start", "end", "attrs"):
-        table.add_column(col, overflow="fold")
-    for m in data["mentions"]:
-        attrs = ", ".join(f"{k}={v}" for k, v in m["attrs"].items())
-        table.add_row(m["type"], m["text"], str(m["start"]), str(m["end"]), attrs)
-    Console().print(table)
+    from kg.tables import print_table
+
+    rows = [[m["type"], m["text"], m["start"], m["end"],
+             ", ".join(f"{k}={v}" for k, v in m["attrs"].items())] for m in data["mentions"]]
+    print_table(Console(), ["type", "text", "start", "end", "attrs"], rows,
+                title=f"{data['report'].get('title') or rep.name}: {len(data['mentions'])} mentions",
+                right=["start", "end"])
 
 
 @main.command()

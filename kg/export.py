@@ -3,7 +3,8 @@
 RDF: Turtle (stable, with prefixes), TriG (one named graph per report), N-Triples
 (sorted lines), JSON-LD (compacted with our context, also written as a context file).
 Networks: GraphML and GEXF of :func:`kg.graphview.entity_graph` (labels, classes and
-attributes on nodes and edges). Tables: CSV, one file per class plus ``relations.csv``.
+attributes on nodes and edges, numbers as numbers, class colours, the page's layout;
+symmetric relations once). Tables: CSV, one file per class plus ``relations.csv``.
 Each re-imports into its own kind of tool: RDF to an isomorphic graph, GraphML and GEXF
 into networkx with the same nodes and edges, CSV with one row per entity.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 import networkx as nx
@@ -85,33 +87,97 @@ def _flat(value) -> str | int | float | bool:
     return "" if value is None else str(value)
 
 
+def positions(view: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
+    """The graph page's layout (:func:`kg.viz.layout`, y pointing up as Gephi draws it):
+    the whole graph up to the page's ``max_nodes``; beyond, the entities the page would
+    draw, and the others on a grid below them (a spring layout of 10k nodes takes minutes)."""
+    from kg.viz import cut_down, layout, load_style
+
+    page = load_style()["page"]
+    shown, _ = cut_down(view, page["max_nodes"])
+    pos = layout(shown)
+    rest = sorted(n for n in view if n not in pos)
+    if rest:
+        step = page["grid_spacing"]
+        cols = max(1, math.ceil(math.sqrt(len(rest) * 3)))
+        bottom = max((y for _, y in pos.values()), default=0.0) + 2 * step
+        left = -(cols - 1) * step / 2
+        for i, n in enumerate(rest):
+            pos[n] = (round(left + (i % cols) * step, 1), round(bottom + (i // cols) * step * 0.6, 1))
+    return {n: (x, -y if y else 0.0) for n, (x, y) in pos.items()}
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
 def network(src: Graph | Dataset) -> nx.MultiDiGraph:
-    """The entity graph with scalar attributes only (what GraphML and GEXF can hold);
-    section IRIs become section labels."""
+    """The entity graph with scalar attributes only (what GraphML and GEXF can hold):
+    numbers as numbers, section IRIs as section labels, the class colour (``color``,
+    ``r``, ``g``, ``b``), the page's layout (``x``, ``y``) and node size; a symmetric
+    relation (``kg:intersects``) once, marked ``symmetric``."""
+    from kg.graphview import symmetric_properties
+    from kg.viz import class_style
+
     view = entity_graph(src)
     sections = view.graph.get("sections", {})
+    pos = positions(view)
     out = nx.MultiDiGraph()
     for n, d in view.nodes(data=True):
         d = dict(d)
         d["sections"] = [sections.get(s, s) for s in d.get("sections", [])]
+        colour = class_style(d.get("cls", ""))["color"]
+        r, g, b = _rgb(colour)
         out.add_node(n, **{k: _flat(d.get(k, "")) for k in NODE_COLUMNS if k in d and d[k] not in ("", [], None)},
-                     iri=n)
+                     iri=n, color=colour, r=r, g=g, b=b, x=float(pos[n][0]), y=float(pos[n][1]),
+                     size=float(10 + 4 * math.sqrt(d.get("degree", 0) or 0)))
+    _one_number_type(out)
+    symmetric = symmetric_properties()
     for u, v, k, d in view.edges(keys=True, data=True):
-        out.add_edge(u, v, key=k, predicate=d["predicate"], label=d.get("label", ""))
+        if k in symmetric:
+            if out.has_edge(v, u, key=k) or out.has_edge(u, v, key=k):
+                continue
+            a, b = sorted((u, v))
+            out.add_edge(a, b, key=k, predicate=d["predicate"], label=d.get("label", ""), symmetric=True)
+        else:
+            out.add_edge(u, v, key=k, predicate=d["predicate"], label=d.get("label", ""))
     return out
 
 
+def _one_number_type(g: nx.MultiDiGraph) -> None:
+    """An attribute that is a whole number on some nodes and a fraction on others becomes a
+    float everywhere (GEXF and GraphML declare one type per attribute)."""
+    kinds: dict[str, set[type]] = {}
+    for _, d in g.nodes(data=True):
+        for k, v in d.items():
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                kinds.setdefault(k, set()).add(type(v))
+    mixed = {k for k, ts in kinds.items() if ts == {int, float}}
+    for _, d in g.nodes(data=True):
+        for k in mixed & d.keys():
+            d[k] = float(d[k])
+
+
 def to_graphml(src: Graph | Dataset) -> bytes:
+    """GraphML for Gephi, yEd and networkx: typed attributes (numbers as numbers), colour as
+    ``r``/``g``/``b`` and ``color``, position ``x``/``y`` and ``size``, which Gephi reads."""
     buf = io.BytesIO()
-    nx.write_graphml(network(src), buf, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(network(src), buf, encoding="utf-8", prettyprint=True, infer_numeric_types=True)
     return buf.getvalue()
 
 
 def to_gexf(src: Graph | Dataset) -> bytes:
+    """GEXF with the colour, position and size as GEXF's own ``viz`` elements."""
     buf = io.BytesIO()
     g = network(src)
     for n, d in g.nodes(data=True):
         d.setdefault("label", n)  # GEXF's own node label
+        d["viz"] = {"color": {"r": d.pop("r"), "g": d.pop("g"), "b": d.pop("b"), "a": 1.0},
+                    "position": {"x": d.pop("x"), "y": d.pop("y"), "z": 0.0},
+                    "size": d.pop("size")}
     nx.write_gexf(g, buf, encoding="utf-8", prettyprint=True)
     return buf.getvalue()
 
@@ -191,4 +257,4 @@ def export(src: Graph | Dataset, fmt: str, out: str | Path | None = None) -> lis
 
 
 __all__ = ["export", "render", "FORMATS", "network", "to_ntriples", "to_jsonld", "to_csv",
-           "to_graphml", "to_gexf", "jsonld_context"]
+           "to_graphml", "to_gexf", "jsonld_context", "positions"]

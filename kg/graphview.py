@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import networkx as nx
@@ -27,6 +28,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import InputError
+from kg.numbers import as_number
 from kg.resources import load_toml
 from kg.vocab import KG, NIF, PREFIXES, SCHEMA
 
@@ -40,9 +42,10 @@ _ATTR_PROPS = {
     "normalized_value": KG.normalizedValue, "normalized_unit": KG.normalizedUnit,
     "period": KG.period, "kind": KG.metricKind, "subject": KG.subjectLabel,
     "definition": URIRef(PREFIXES["skos"] + "definition"),
+    "alt_labels": URIRef(PREFIXES["skos"] + "altLabel"),
 }
 #: attributes that may hold several values (lists); the others keep one value
-LIST_ATTRS = {"codes", "alias"}
+LIST_ATTRS = {"codes", "alias", "alt_labels"}
 
 #: classes drawn as nodes in the road network view, and the segment classes joining them
 ROAD_CLASSES = {"Road", "Waterway"}
@@ -119,8 +122,11 @@ def _label(labels: dict[str, str]) -> tuple[str, str]:
 
 
 def _plain(v) -> str | float | int | bool:
+    """A literal as a number where it is one (whole decimals as ``int``: 7284, not 7284.0)."""
     if isinstance(v, Literal):
         py = v.toPython()
+        if isinstance(py, Decimal):
+            return as_number(py)
         if isinstance(py, bool | int | float):
             return py
         return str(v)
@@ -309,6 +315,17 @@ def _add_edges(src, view: nx.MultiDiGraph, cls_of: dict) -> None:
                           label_en=lab.get("en", ""))
 
 
+@functools.cache
+def symmetric_properties() -> frozenset[str]:
+    """CURIEs of the relations ``data/rules/rdf.toml`` marks symmetric (written both ways).
+
+    >>> "kg:intersects" in symmetric_properties()
+    True
+    """
+    rel = load_toml("rules/rdf.toml")["relations"]
+    return frozenset(v["property"] for v in rel.values() if v.get("symmetric"))
+
+
 def undirected_simple(view: nx.MultiDiGraph) -> nx.Graph:
     """The view as a simple undirected graph (for layouts and connected components).
 
@@ -366,40 +383,35 @@ def road_network(view: nx.MultiDiGraph) -> nx.Graph:
 
 
 def find_nodes(view: nx.Graph, label: str) -> list[str]:
-    """Nodes whose label, pinyin, key or IRI equals ``label``; failing that, contain it.
+    """The nodes ``label`` names, by :mod:`kg.lookup` (label, alias, code, key, pinyin,
+    prefix, substring: the best rank that matches, ties included); IRIs match themselves.
 
     >>> v = nx.Graph(); v.add_node("a", label="韵涛路", key="韵涛路", label_pinyin="yùn tāo lù")
-    >>> find_nodes(v, "韵涛"), find_nodes(v, "yùn tāo lù")
-    (['a'], ['a'])
+    >>> find_nodes(v, "韵涛"), find_nodes(v, "yun tao lu"), find_nodes(v, "a")
+    (['a'], ['a'], ['a'])
     """
-    def names(n, d):
-        return [d.get("label", ""), d.get("label_pinyin", ""), d.get("key", ""), n]
-    exact = [n for n, d in view.nodes(data=True) if label in names(n, d)]
-    if exact:
-        return sorted(exact)
-    return sorted(n for n, d in view.nodes(data=True) if any(label in x for x in names(n, d)[:3] if x))
+    from kg.lookup import view_index
+    if label in view:
+        return [label]
+    return [h.entry.iri for h in view_index(view).best(label)]
 
 
 def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1) -> nx.MultiDiGraph:
-    """The nodes within ``depth`` hops (either direction) of the entity named ``label``.
+    """The nodes within ``depth`` hops (either direction) of the entity named ``label``
+    (found by :mod:`kg.lookup`; entities tied for the best match are all centres).
 
-    Raises :class:`InputError` when no entity, or several, carry that name.
+    Raises :class:`InputError`, with close names, when no entity matches.
 
     >>> v = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d")])
     >>> nx.set_node_attributes(v, {n: n.upper() for n in v}, "label")
     >>> sorted(neighbourhood(v, "B", depth=1))
     ['a', 'b', 'c']
     """
-    hits = find_nodes(view, label)
-    if not hits:
-        raise InputError(f"--focus {label!r}: no entity with that label, key or pinyin")
-    if len(hits) > 1:
-        names = "、".join(view.nodes[n].get("label", n) for n in hits[:8])
-        raise InputError(f"--focus {label!r}: {len(hits)} entities match ({names}"
-                         f"{' …' if len(hits) > 8 else ''}); give the full label")
+    from kg.lookup import view_index
+    hits = [label] if label in view else [h.entry.iri for h in view_index(view).resolve(label, "--focus ")]
     if depth < 0:
         raise InputError(f"--depth {depth}: must be 0 or more")
-    near = nx.single_source_shortest_path_length(undirected_simple(view), hits[0], cutoff=depth)
+    near = nx.multi_source_dijkstra_path_length(undirected_simple(view), set(hits), cutoff=depth)
     return view.subgraph(near).copy()
 
 
@@ -470,5 +482,5 @@ def load_data(path: str | Path) -> Dataset:
     return ds
 
 
-__all__ = ["entity_graph", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
+__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
            "entity_classes", "property_labels"]

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -59,4 +60,34 @@ def xsd_decimal(d: Decimal) -> str:
     return s if "." in s else s + ".0"
 
 
-__all__ = ["to_decimal", "plain", "xsd_decimal", "is_chinese"]
+def as_number(d: Decimal) -> int | float:
+    """A decimal as the Python number tools expect: ``int`` when whole, else ``float``.
+
+    >>> as_number(Decimal("7284.0")), as_number(Decimal("2.10"))
+    (7284, 2.1)
+    """
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def shown(value) -> str:
+    """A number as people read it: whole numbers without a fraction (7284, not 7284.0),
+    others without trailing zeros; text is returned as it is.
+
+    >>> shown(Decimal("7284.0")), shown(7284.0), shown("35.0"), shown("2.10"), shown("0.0857"), shown("3.0版")
+    ('7284', '7284', '35', '2.1', '0.0857', '3.0版')
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, Decimal | int | float):
+        d = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    else:
+        text = str(value)
+        if not _NUMBER.fullmatch(text):
+            return text
+        d = Decimal(text)
+    return plain(d) if d.is_finite() else str(value)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+__all__ = ["to_decimal", "plain", "xsd_decimal", "is_chinese", "as_number", "shown"]

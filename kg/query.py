@@ -10,7 +10,11 @@ command line or the web never becomes SPARQL syntax.
 Parameter types: ``string`` (plain literal), ``key`` (a name, normalized like
 ``kg:key``), ``lang`` (an ``@zh`` literal), ``iri`` (``<…>`` or a known prefixed name),
 ``integer``, ``decimal``, ``status`` (completed | started | in_progress | planned, mapped
-to schema.org as in ``data/rules/rdf.toml``).
+to schema.org as in ``data/rules/rdf.toml``), and ``name:VAR`` or ``name:VAR:Class,…``:
+a name looked up in the graph by :mod:`kg.lookup` (label, alias, code, key, pinyin,
+prefix, substring; only the classes given), whose entity IRIs fill the placeholder
+``VALUES ?VAR { UNDEF }``. A name that matches nothing is a ``QueryError`` with close
+names.
 
 >>> spec = library()["counts"]
 >>> spec.description.startswith("How many")
@@ -33,7 +37,7 @@ from kg.results import render
 from kg.store import QueryResult, load_store
 from kg.vocab import PREFIXES
 
-PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status", "modality")
+PARAM_TYPES = ("string", "key", "lang", "iri", "integer", "decimal", "status", "modality", "name")
 _IRI_OK = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^<>\"{}|^`\\\x00-\x20]*")
 _LANG_OK = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 _CODEPOINT = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
@@ -44,6 +48,25 @@ class Param:
     name: str
     type: str
     help: str = ""
+    binds: str = ""                  # type name: the variable its entities fill
+    classes: tuple[str, ...] = ()    # type name: only entities of these classes
+
+    @property
+    def target(self) -> str:
+        """The variable whose placeholder this parameter fills."""
+        return self.binds or self.name
+
+
+def _param(parts: list[str]) -> Param | None:
+    """A ``@param`` line's parts as a :class:`Param`; None if the type is unknown."""
+    name, type_, help_ = parts[1].lstrip("?"), parts[2], parts[3] if len(parts) > 3 else ""
+    if type_ in PARAM_TYPES and type_ != "name":
+        return Param(name, type_, help_)
+    kind, _, rest = type_.partition(":")
+    var, _, classes = rest.partition(":")
+    if kind != "name" or not re.fullmatch(r"\w+", var):
+        return None
+    return Param(name, "name", help_, var, tuple(c for c in classes.split(",") if c))
 
 
 @dataclass(frozen=True)
@@ -73,10 +96,12 @@ def parse_spec(name: str, text: str, path: str = "") -> QuerySpec:
         body = line[1:].strip()
         if body.startswith("@param"):
             parts = body.split(None, 3)
-            if len(parts) < 3 or parts[2] not in PARAM_TYPES:
+            param = _param(parts) if len(parts) >= 3 else None
+            if param is None:
                 raise ResourceError(f"{path or name}:{lineno}: expected "
-                                    f"'# @param NAME TYPE text' with TYPE in {', '.join(PARAM_TYPES)}")
-            params.append(Param(parts[1].lstrip("?"), parts[2], parts[3] if len(parts) > 3 else ""))
+                                    f"'# @param NAME TYPE text' with TYPE in {', '.join(PARAM_TYPES[:-1])} "
+                                    "or name:VAR[:Class,…]")
+            params.append(param)
         elif body.startswith("@example"):
             key, eq, value = body[len("@example"):].strip().partition("=")
             if not eq:
@@ -87,9 +112,9 @@ def parse_spec(name: str, text: str, path: str = "") -> QuerySpec:
         elif body:
             details.append(body)
     for p in params:
-        if not _placeholder(p.name).search(text):
+        if not _placeholder(p.target).search(text):
             raise ResourceError(f"{path or name}: @param {p.name} has no placeholder "
-                                f"VALUES ?{p.name} {{ UNDEF }}")
+                                f"VALUES ?{p.target} {{ UNDEF }}")
     return QuerySpec(name, desc, text, " ".join(details), tuple(params), path, tuple(examples))
 
 
@@ -234,27 +259,63 @@ def parse_params(pairs: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def bind_params(text: str, params: Mapping[str, str], spec: QuerySpec | None) -> str:
-    """Fill the ``VALUES ?name { UNDEF }`` placeholders of ``text`` with checked terms."""
-    return _bind(text, params, spec)[0]
+def bind_params(text: str, params: Mapping[str, str], spec: QuerySpec | None,
+                store=None) -> str:
+    """Fill the ``VALUES ?name { UNDEF }`` placeholders of ``text`` with checked terms
+    (``store``: the graph that ``name`` parameters are looked up in)."""
+    return _bind(text, params, spec, store)[0]
 
 
-def _bind(text: str, params: Mapping[str, str], spec: QuerySpec | None) -> tuple[str, dict]:
+def _bind(text: str, params: Mapping[str, str], spec: QuerySpec | None,
+          store=None) -> tuple[str, dict]:
     declared = {p.name: p for p in spec.params} if spec else {}
     terms = {}
+    filled: dict[str, str] = {}
     for name, value in params.items():
         if spec is not None and spec.params and name not in declared:
             known = ", ".join(declared) or "none"
             raise QueryError(f"{spec.name}: unknown parameter {name!r} (parameters: {known})")
-        type_ = declared[name].type if name in declared else _guess_type(value)
-        terms[name] = param_term(value, type_)
-        term = term_text(terms[name])
-        pattern = _placeholder(name)
+        p = declared.get(name) or Param(name, _guess_type(value))
+        if p.type == "name":
+            found = entity_terms(store, value, p)
+            if len(found) == 1:
+                terms[p.target] = found[0]
+            term = " ".join(term_text(t) for t in found)
+        else:
+            terms[name] = param_term(value, p.type)
+            term = term_text(terms[name])
+        if p.target in filled:
+            raise QueryError(f"parameters {filled[p.target]!r} and {name!r} both choose "
+                             f"?{p.target}: give one of them")
+        pattern = _placeholder(p.target)
         if not pattern.search(text):
             raise QueryError(f"parameter {name!r}: the query has no placeholder "
-                             f"VALUES ?{name} {{ UNDEF }}")
-        text = pattern.sub(lambda _m, n=name, t=term: f"VALUES ?{n} {{ {t} }}", text)
+                             f"VALUES ?{p.target} {{ UNDEF }}")
+        filled[p.target] = name
+        text = pattern.sub(lambda _m, n=p.target, t=term: f"VALUES ?{n} {{ {t} }}", text)
     return text, terms
+
+
+def entity_terms(store, value: str, param: Param) -> list:
+    """The IRIs of the entities a ``name`` parameter's value stands for (:mod:`kg.lookup`
+    on ``store``); ``QueryError`` with close names when none.
+
+    >>> from kg.store import load_store
+    >>> st = load_store(data='<urn:r> <https://w3id.org/gwr-kg/ontology#key> "韵涛路" ; a '
+    ...     '<https://w3id.org/gwr-kg/ontology#Road> ; <http://www.w3.org/2000/01/rdf-schema#label> '
+    ...     '"yùn tāo lù"@zh-latn-pinyin, "韵涛路"@zh .', fmt="turtle")
+    >>> entity_terms(st, "yuntaolu", Param("road", "name", binds="road"))
+    [rdflib.term.URIRef('urn:r')]
+    """
+    from rdflib import URIRef
+
+    from kg.lookup import index_of
+    if store is None:
+        raise QueryError(f"parameter {param.name!r} is a name looked up in the graph: "
+                         "run the query on a graph")
+    hits = index_of(store).resolve(value, f"--param {param.name}=", param.classes or None,
+                                   error=QueryError)
+    return [URIRef(h.entry.iri) for h in hits]
 
 
 def prefix_head(text: str) -> str:
@@ -278,7 +339,7 @@ def execute(store, text: str, params: Mapping[str, str] | None = None,
     The values go into the query's VALUES placeholders; rdflib also gets them as
     ``initBindings``, which its engine needs to use them early (same answers, far faster).
     """
-    text, terms = _bind(text, params or {}, spec)
+    text, terms = _bind(text, params or {}, spec, store)
     if spec is not None and spec.name == "search" and terms.get("text") is not None:
         found = _indexed_search(store, terms, max_rows)
         if found is not None:
@@ -343,22 +404,36 @@ def labels_for(store, res: QueryResult, limit: int = 2000) -> dict[str, str]:
     return labels
 
 
-def run_query(query: str, data: str | Path | None = None, params: Mapping[str, str] | None = None,
-              fmt: str = "table", engine: str | None = None, offline: bool = False,
-              people: bool = False) -> str:
-    """Load ``data`` (default ``build/kg.ttl``), run a library NAME, a ``.rq`` file or
-    SPARQL text with ``params``, and return the result in ``fmt``.
+def run_query(query: str, data=None, params: Mapping[str, str] | None = None,
+              fmt: str | None = None, engine: str | None = None, offline: bool = False,
+              people: bool = False):
+    """Run a library NAME, a ``.rq`` file or SPARQL text with ``params`` on ``data`` (a
+    graph file, default ``build/kg.ttl``, or a store from :func:`kg.load_store`), and
+    return its rows (:class:`kg.rows.Rows`: a list of dicts of Python values, with
+    ``to_pandas()`` and ``to_networkx()``), or with ``fmt`` the result as text in that
+    format (table, csv, tsv, json, xml, ttl, nt, jsonld), as ``kg query`` prints it.
 
     ``offline``: run the query in a forked child cut off the network
     (:func:`kg.sandbox.run_offline`), as ``kg query`` does; ``people``: csv, tsv and json
     with labels and ``_iri`` columns (csv with a BOM), as ``kg query`` gives them unless
     ``--iris``.
+
+    >>> st = load_store(data='@prefix kg: <https://w3id.org/gwr-kg/ontology#> . '
+    ...     '<urn:a> a kg:Road ; kg:key "关岳西路" ; kg:intersects <urn:b> . '
+    ...     '<urn:b> a kg:Road ; kg:key "周康路" ; <http://www.w3.org/2000/01/rdf-schema#label> "周康路"@zh .',
+    ...     fmt="turtle")
+    >>> rows = run_query("intersecting-roads", st, {"road_name": "guan yue xi lu"})
+    >>> [(r["road"], rows.labels[r["crossing"]]) for r in rows]
+    [('urn:a', '周康路')]
     """
     text, spec = resolve_query(query)
-    store = load_store(data, engine)
+    store = data if hasattr(data, "query") and hasattr(data, "graphs") else load_store(data, engine)
 
-    def work() -> str:
+    def work():
         res = execute(store, text, params, spec)
+        if fmt is None:
+            from kg.rows import Rows
+            return Rows.of(res, labels_for(store, res))
         labels = labels_for(store, res) if fmt == "table" or people else None
         return render(res, fmt, labels, people=people)
 
@@ -380,5 +455,5 @@ def list_text() -> str:
 
 
 __all__ = ["QuerySpec", "Param", "library", "parse_spec", "resolve_query", "bind_params",
-           "sparql_term", "param_term", "term_text", "parse_params", "execute", "run_query", "list_text", "labels_for",
+           "sparql_term", "param_term", "term_text", "parse_params", "entity_terms", "execute", "run_query", "list_text", "labels_for",
            "with_prefixes"]

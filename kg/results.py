@@ -167,6 +167,24 @@ def compact(iri: str) -> str:
     return iri
 
 
+_NUMERIC = {str(XSD.decimal), str(XSD.double), str(XSD.float), str(XSD.integer)}
+
+
+def literal_text(t) -> str:
+    """A term's text for people: numbers as :func:`kg.numbers.shown` (7284, not 7284.0,
+    whichever engine wrote them), other terms as they are.
+
+    >>> literal_text(Literal("7284.0", datatype=XSD.decimal)), literal_text(Literal("3.0版"))
+    ('7284', '3.0版')
+    """
+    if t is None:
+        return ""
+    if isinstance(t, Literal) and t.datatype is not None and str(t.datatype) in _NUMERIC:
+        from kg.numbers import shown
+        return shown(str(t))
+    return str(t)
+
+
 def cell_text(t, labels: dict[str, str], width: int = 60) -> str:
     """A table cell: the label of an IRI (or its prefixed name), a literal's text."""
     if t is None:
@@ -174,17 +192,18 @@ def cell_text(t, labels: dict[str, str], width: int = 60) -> str:
     if isinstance(t, URIRef):
         s = labels.get(str(t)) or compact(str(t))
     else:
-        s = str(t)
+        s = literal_text(t)
     s = " ".join(s.split())
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
 def to_table(res: QueryResult, labels: dict[str, str] | None = None,
              width: int | None = None) -> str:
-    """A terminal table (rich), IRIs shown by label; long cells are shortened."""
+    """A terminal table, IRIs shown by label, long cells shortened; as records, one block
+    per row, when the columns do not fit the width (:func:`kg.tables.print_table`)."""
     from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+
+    from kg.tables import print_table
 
     labels = labels or {}
     if res.kind == "ask":
@@ -195,12 +214,8 @@ def to_table(res: QueryResult, labels: dict[str, str] | None = None,
     buf = io.StringIO()
     console = Console(file=buf, width=width or _terminal_width(), force_terminal=False,
                       color_system=None, soft_wrap=False)
-    table = Table(show_lines=False, title=f"{len(res.rows)} row(s)")
-    for v in res.vars:
-        table.add_column(v, overflow="fold")
-    for row in res.rows:
-        table.add_row(*(Text(cell_text(t, labels)) for t in row))
-    console.print(table)
+    print_table(console, res.vars, [[cell_text(t, labels) for t in row] for row in res.rows],
+                title=f"{len(res.rows)} row(s)")
     return buf.getvalue()
 
 
@@ -227,7 +242,7 @@ def labelled_rows(res: QueryResult, labels: dict[str, str]) -> tuple[list[str], 
             if isinstance(t, URIRef):
                 cells.append(labels.get(str(t)) or compact(str(t)))
             else:
-                cells.append("" if t is None else str(t))
+                cells.append(literal_text(t))
             if i in iri_vars:
                 cells.append(str(t) if isinstance(t, URIRef) else "")
         rows.append(cells)
@@ -252,7 +267,7 @@ def to_labelled(res: QueryResult, fmt: str, labels: dict[str, str]) -> str:
 
 def _terminal_width() -> int:
     import shutil
-    return max(60, min(shutil.get_terminal_size((120, 24)).columns, 200))
+    return max(30, min(shutil.get_terminal_size((120, 24)).columns, 200))
 
 
 WRITERS: dict[str, Callable[[QueryResult], str]] = {
@@ -279,4 +294,4 @@ def render(res: QueryResult, fmt: str, labels: dict[str, str] | None = None,
 
 
 __all__ = ["render", "to_labelled", "labelled_rows", "to_json", "to_xml", "to_csv", "to_tsv", "to_graph", "to_table",
-           "compact", "cell_text", "MEDIA_TYPES", "SELECT_FORMATS", "GRAPH_FORMATS"]
+           "compact", "cell_text", "literal_text", "MEDIA_TYPES", "SELECT_FORMATS", "GRAPH_FORMATS"]

@@ -16,6 +16,9 @@
   columns (csv with a BOM) as ``kg query`` does; ``download=1`` asks the browser to save it.
 - ``/``: the page (:mod:`kg.endpoint_page`): the library as forms, a SPARQL editor, the
   result as a table with download links; its scripts are served from ``/assets/``.
+- ``/lookup?name=…``: the entities a name stands for (:mod:`kg.lookup`: label, alias,
+  code, key, pinyin, prefix, substring), best first, linked to their pages, or close
+  names when none (404); JSON for ``Accept: application/json`` or ``format=json``.
 - Entity IRIs under the graph's base (``…/id/…``, ``…/report/…``) resolve here to a page
   with the entity's facts and the sentences it comes from, or Turtle for ``text/turtle``.
 
@@ -257,6 +260,21 @@ class Endpoint:
         return self._limited(work)
 
 
+    def lookup(self, name: str, limit: int = 50) -> dict:
+        """The entities ``name`` matches (best first, at most ``limit``) and, when none,
+        close names: ``{"name", "matches": [{"iri", "label", "class", "how", "best"}],
+        "suggestions"}``. The index is made once, in the serving process."""
+        from kg.lookup import index_of
+        index = index_of(self.store)
+        hits = index.find(name)
+        first = hits[0].sort_key()[:2] if hits else None
+        return {"name": name,
+                "matches": [{"iri": h.entry.iri, "label": h.entry.label, "class": h.entry.cls,
+                             "how": h.how, "best": h.sort_key()[:2] == first}
+                            for h in hits[:limit]],
+                "count": len(hits),
+                "suggestions": [] if hits else index.suggest(name)}
+
     def facts_page(self, kind: str, value: str) -> bytes:
         """The page of one indicator (``kind`` "indicator") or one report's promises."""
         store = self.store
@@ -358,6 +376,29 @@ def _entity_html(iri: str, res: QueryResult, sentences: list[tuple],
         out.append("<h2>Referred to by</h2>" + _table_html(["subject", "predicate"],
                                                           [(s, p) for s, p, _ in back], labels))
     return _page(title, "".join(out))
+
+
+def _lookup_html(found: dict) -> bytes:
+    """The ``/lookup`` page: matches linked to their entity pages, or close names."""
+    name = html.escape(found["name"])
+    rows = []
+    for m in found["matches"]:
+        link = _local_link(m["iri"])
+        label = html.escape(m["label"] or m["iri"])
+        cell = f'<a href="{html.escape(link)}">{label}</a>' if link else label
+        rows.append(f"<tr><td>{cell}</td><td>{html.escape(m['class'])}</td>"
+                    f"<td>{html.escape(m['how'])}</td></tr>")
+    if rows:
+        more = f" (showing {len(rows)})" if found["count"] > len(rows) else ""
+        body = (f"<h1>{name}</h1><p>{found['count']} match(es){more}, best first</p>"
+                "<table><tr><th>entity</th><th>class</th><th>matched by</th></tr>"
+                + "".join(rows) + "</table>")
+    else:
+        close = ", ".join(f'<a href="/lookup?name={html.escape(quote(s))}">{html.escape(s)}</a>'
+                          for s in found["suggestions"])
+        body = (f"<h1>{name}</h1><p>No entity has this name, alias, code or pinyin."
+                + (f" Did you mean {close}?" if close else "") + "</p>")
+    return _page(f"kg lookup: {found['name']}", body)
 
 
 def library_spec(name: str) -> QuerySpec:
@@ -524,6 +565,8 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
                     return self._facts(path[1:], params)
                 if path.startswith("/assets/") and self.command in ("GET", "HEAD"):
                     return self._asset(path[len("/assets/"):])
+                if path == "/lookup" and self.command in ("GET", "HEAD"):
+                    return self._lookup(params)
                 if path != "/" and self.command in ("GET", "HEAD"):
                     return self._entity(path, params)
                 self._error(404, "not found")
@@ -606,6 +649,21 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             except QueryError as exc:
                 raise HttpError(400, str(exc)) from None
             self._send(200, "text/html; charset=utf-8", body)
+
+        def _lookup(self, params):
+            name = self._one(params, "name")
+            if not name or not name.strip():
+                raise HttpError(400, "give ?name=…")
+            found = endpoint.lookup(name)
+            status = 200 if found["matches"] else 404
+            fmt = _format_param(params)
+            wants_json = fmt == "json" or (
+                fmt is None and (_accept(self.headers.get("Accept")) or [""])[0] == "application/json")
+            if wants_json:
+                import json
+                body = json.dumps(found, ensure_ascii=False).encode("utf-8")
+                return self._send(status, "application/json; charset=utf-8", body, {"Vary": "Accept"})
+            self._send(status, "text/html; charset=utf-8", _lookup_html(found), {"Vary": "Accept"})
 
         def _home(self, params):
             lib = library()

@@ -78,21 +78,16 @@ def graph_stats(src: Graph | Dataset, top: int = 10) -> dict:
 def print_stats(stats: dict, console=None) -> None:
     """Print :func:`graph_stats` as rich tables."""
     from rich.console import Console
-    from rich.table import Table
+
+    from kg.tables import print_items, print_table
 
     console = console or Console()
 
     def table(title: str, cols: list[str], rows: list[list]) -> None:
-        t = Table(title=title)
-        for i, c in enumerate(cols):
-            t.add_column(c, justify="right" if i == len(cols) - 1 and c in ("count", "degree", "pagerank") else "left",
-                         overflow="fold")
-        for r in rows:
-            t.add_row(*[str(x) for x in r])
-        console.print(t)
+        print_table(console, cols, rows, title=title, right=("count", "degree", "pagerank"))
 
-    console.print(f"triples: {stats['triples']}  entities: {stats['entity_count']}  "
-                  f"relations between entities: {stats['relation_count']}")
+    print_items(console, [f"triples: {stats['triples']}", f"entities: {stats['entity_count']}",
+                          f"relations between entities: {stats['relation_count']}"])
     table("entities per class", ["class", "count"], [[k, v] for k, v in stats["entities"].items()])
     table("relations", ["predicate", "count"], [[k, v] for k, v in stats["relations"].items()])
     table("all rdf:type", ["class", "count"], [[k, v] for k, v in stats["types"].items()])

@@ -214,6 +214,7 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
             "modalities": list(d.get("modalities", [])), "sections": list(d.get("sections", [])),
             "status": d.get("status", ""),
         })
+    _add_search_keys(nodes, view)
     edges = _edges(view, road)
     ecfg = style["edges"]
     show_labels = road or len(edges) <= ecfg["label_max_edges"]
@@ -249,6 +250,14 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
         options = {**options, "edges": {**options.get("edges", {}), "arrows": {"to": {"enabled": False}}}}
     html = _html(nodes, edges, meta, options)
     return Page(html=html, shown=len(nodes), total=total, edges=len(edges), note=note)
+
+
+def _add_search_keys(nodes: list[dict], view: nx.Graph) -> None:
+    """Give each node what the page's search matches it by (:func:`kg.lookup.search_keys`:
+    folded names, key and pinyin), so the page ranks names as ``--focus`` does."""
+    from kg.lookup import entry_of, search_keys
+    for n in nodes:
+        n["search"] = search_keys(entry_of(n["id"], view.nodes[n["id"]]))
 
 
 def _edges(view: nx.Graph, road: bool) -> list[dict]:

@@ -16,9 +16,6 @@
     if (cls) e.className = cls;
     return e;
   }
-  function fold(s) {  // case- and tone-insensitive form for search
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, "");
-  }
 
   // ---- filters ----
   var hiddenClasses = new Set();
@@ -137,48 +134,148 @@
     }));
   });
 
-  // ---- search ----
+  // ---- search: the ranks of kg/lookup.py, on the folded names each node carries ----
+  // (n.search = [[label, aliases, codes…], key, [pinyin…]], folded by kg/lookup.py).
+  // 0 exact name, 1 key, 2 pinyin, 3 prefix, 4 substring; ties: shorter name, label, IRI.
+  function foldName(s) {
+    return String(s || "").normalize("NFKC").normalize("NFD").replace(/\p{Mn}/gu, "")
+      .normalize("NFC").toLowerCase().replace(/[\s"'“”‘’「」『』《》〈〉]+/gu, "");
+  }
+  function foldPinyin(s) { return foldName(s).replace(/[^\p{L}\p{N}]+/gu, "").replace(/v/g, "u"); }
+  function nameLength(s) { return Array.from(s).length; }
+  function lookupMatch(n, q, qp) {
+    var ex = n.search[0], key = n.search[1], py = n.search[2], best = null;
+    if (ex.indexOf(q) >= 0) return [0, nameLength(q)];
+    if (key && q === key) return [1, nameLength(q)];
+    if (qp && py.indexOf(qp) >= 0) return [2, nameLength(qp)];
+    [[ex, q], [key ? [key] : [], q], [py, qp]].forEach(function (pair) {
+      var query = pair[1];
+      pair[0].forEach(function (f) {
+        if (!query || nameLength(f) <= nameLength(query)) return;
+        var at = f.indexOf(query), r = at === 0 ? 3 : at > 0 ? 4 : -1, len = nameLength(f);
+        if (r >= 0 && (!best || r < best[0] || (r === best[0] && len < best[1]))) best = [r, len];
+      });
+    });
+    return best;
+  }
+  function lookupMatches(text) {
+    var q = foldName(text), qp = foldPinyin(text), out = [];
+    if (!q) return out;
+    rawNodes.forEach(function (n) {
+      var m = n.search ? lookupMatch(n, q, qp) : null;
+      if (m) out.push({ node: n, rank: m[0], length: m[1] });
+    });
+    function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+    out.sort(function (a, b) {
+      return a.rank - b.rank || a.length - b.length || cmp(a.node.label_zh, b.node.label_zh) || cmp(a.node.id, b.node.id);
+    });
+    return out;
+  }
   var list = document.getElementById("search-list");
   rawNodes.slice(0, 5000).forEach(function (n) {
     var o = document.createElement("option"); o.value = n.label_zh; list.appendChild(o);
   });
   var msg = document.getElementById("search-msg");
-  function search(q) {
-    var f = fold(q);
-    if (!f) { msg.textContent = ""; return null; }
-    var best = null, bestScore = 0, hits = 0;
-    rawNodes.forEach(function (n) {
-      var score = 0;
-      [n.label_zh, n.label_pinyin, n.key].forEach(function (s) {
-        var x = fold(s);
-        if (!x) return;
-        if (x === f) score = Math.max(score, 3);
-        else if (x.indexOf(f) === 0) score = Math.max(score, 2);
-        else if (x.indexOf(f) >= 0) score = Math.max(score, 1);
-      });
-      if (score) hits++;
-      if (score > bestScore || (score === bestScore && score && n.size > best.size)) { best = n; bestScore = score; }
+  var found = { query: null, hits: [], pos: -1 };
+  function revealNode(n) {  // found but filtered out: show its class again, clear filters
+    if (visibleIds.has(n.id)) return;
+    hiddenClasses.delete(n.cls);
+    var box = legend.querySelector('input[data-class="' + CSS.escape(n.cls) + '"]');
+    if (box) box.checked = true;
+    ["modality", "section", "status"].forEach(function (k) {
+      state[k] = ""; document.getElementById("f-" + k).value = "";
     });
-    if (!best) { msg.textContent = "未找到 not found: " + q; return null; }
-    if (!visibleIds.has(best.id)) {  // found but filtered out: show its class again, clear filters
-      hiddenClasses.delete(best.cls);
-      var box = legend.querySelector('input[data-class="' + CSS.escape(best.cls) + '"]');
-      if (box) box.checked = true;
-      ["modality", "section", "status"].forEach(function (k) {
-        state[k] = ""; document.getElementById("f-" + k).value = "";
-      });
-      refresh();
-    }
-    network.selectNodes([best.id]);
-    network.focus(best.id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
-    msg.textContent = "找到 " + hits + " 个, 定位到: " + best.label_zh + " (" + best.cls_label + ")";
-    return best.id;
+    refresh();
   }
-  window.kgSearch = search;
-  window.kgVisibleIds = function () { return nodeView.getIds(); };
+  var RANK_WORDS = ["名称", "规范名", "拼音", "开头", "包含"];
+  function showHit(pos) {
+    var hits = found.hits;
+    if (!hits.length) return null;
+    found.pos = (pos + hits.length) % hits.length;
+    var n = hits[found.pos].node;
+    revealNode(n);
+    network.selectNodes([n.id]);
+    network.focus(n.id, { scale: 1.3, animation: { duration: 400, easingFunction: "easeInOutQuad" } });
+    msg.textContent = "找到 " + hits.length + " 个 (" + (found.pos + 1) + "/" + hits.length + "), 定位到: " +
+      n.label_zh + " (" + n.cls_label + ", " + RANK_WORDS[hits[found.pos].rank] + ")";
+    stepButtons();
+    return n.id;
+  }
+  function search(q) {
+    found = { query: q, hits: lookupMatches(q), pos: -1 };
+    if (!foldName(q)) { msg.textContent = ""; stepButtons(); return null; }
+    if (!found.hits.length) { notFound(q); stepButtons(); return null; }
+    return showHit(0);
+  }
+  function editSimilarity(a, b) {  // 1 - Levenshtein distance / longer length
+    a = Array.from(a); b = Array.from(b);
+    var prev = [], cur, i, j;
+    for (j = 0; j <= b.length; j++) prev.push(j);
+    for (i = 1; i <= a.length; i++) {
+      cur = [i];
+      for (j = 1; j <= b.length; j++)
+        cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      prev = cur;
+    }
+    return 1 - prev[b.length] / Math.max(a.length, b.length, 1);
+  }
+  function suggestions(text, n) {  // close names when nothing matches (the library's cutoff, 0.6)
+    var q = foldName(text), qp = foldPinyin(text), scored = [];
+    rawNodes.forEach(function (node) {
+      if (!node.search) return;
+      var best = 0;
+      node.search[0].concat(node.search[1] ? [node.search[1]] : []).forEach(function (f) {
+        best = Math.max(best, editSimilarity(q, f));
+      });
+      node.search[2].forEach(function (f) { best = Math.max(best, editSimilarity(qp, f)); });
+      if (best >= 0.6) scored.push([best, node.label_zh]);
+    });
+    scored.sort(function (a, b) { return b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+    var out = [];
+    scored.forEach(function (x) { if (out.length < n && out.indexOf(x[1]) < 0) out.push(x[1]); });
+    return out;
+  }
+  function notFound(q) {
+    msg.textContent = "未找到 not found: " + q;
+    var close = suggestions(q, 5);
+    if (!close.length) return;
+    msg.appendChild(document.createTextNode("; 是不是 did you mean: "));
+    close.forEach(function (label) {
+      var b = el("button", label, "search-suggestion");
+      b.type = "button";
+      b.addEventListener("click", function () { input.value = label; search(label); });
+      msg.appendChild(b);
+    });
+  }
+  function step(delta) {
+    if (found.query !== input.value) return search(input.value);
+    return showHit(found.pos + delta);
+  }
   var input = document.getElementById("search");
-  input.addEventListener("keydown", function (ev) { if (ev.key === "Enter") search(input.value); });
-  document.getElementById("search-go").addEventListener("click", function () { search(input.value); });
+  var goButton = document.getElementById("search-go");
+  var prevButton = el("button", "◀ 上一个", "search-step"), nextButton = el("button", "下一个 ▶", "search-step");
+  prevButton.id = "search-prev"; nextButton.id = "search-next";
+  [prevButton, nextButton].forEach(function (b) { b.type = "button"; });
+  goButton.parentNode.insertBefore(nextButton, goButton.nextSibling);
+  goButton.parentNode.insertBefore(prevButton, nextButton);
+  function stepButtons() { prevButton.disabled = nextButton.disabled = found.hits.length < 2; }
+  stepButtons();
+  prevButton.addEventListener("click", function () { step(-1); });
+  nextButton.addEventListener("click", function () { step(1); });
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key !== "Enter") return;
+    if (found.query === input.value && found.hits.length) step(ev.shiftKey ? -1 : 1);
+    else search(input.value);
+  });
+  goButton.addEventListener("click", function () { search(input.value); });
+  window.kgSearch = search;
+  window.kgSearchStep = step;
+  window.kgSearchFound = function () {
+    return { ids: found.hits.map(function (h) { return h.node.id; }), pos: found.pos };
+  };
+  window.kgSuggest = function (q) { return suggestions(q, 5); };
+  window.kgLookup = function (q) { return lookupMatches(q).map(function (h) { return [h.node.id, h.rank]; }); };
+  window.kgVisibleIds = function () { return nodeView.getIds(); };
 
   updateCount();
 })();

@@ -20,16 +20,20 @@ AFTER_NAMES: tuple = (glossary, metrics)
 EXTRACTORS: tuple = NAME_RULES + AFTER_NAMES
 
 
-def extract(report: Report, tagger=True) -> list[Mention]:
+def extract(report: Report, tagger=True, progress=None) -> list[Mention]:
     """All mentions in a report, sorted by position; ``m.text == report.text[m.start:m.end]``.
 
     ``tagger``: True for the shipped model, a :class:`kg.names.crf.Tagger` for another
-    one, False for the rules alone (no statistical names).
+    one, False for the rules alone (no statistical names). ``progress``: called with the
+    name of each step before it runs (for a progress display).
     """
+    step = progress or (lambda _name: None)
     found: list[Mention] = []
     for module in NAME_RULES:
+        step(module.__name__.rsplit(".", 1)[-1])
         found.extend(module.extract(report, tuple(found)))
     if tagger:
+        step("names tagger")
         from kg.names.merge import merge
         from kg.names.tagger import tag_report
         from kg.names.merge import owners
@@ -41,6 +45,7 @@ def extract(report: Report, tagger=True) -> list[Mention]:
     else:
         found = [_with_source(m) for m in found]
     for module in AFTER_NAMES:
+        step(module.__name__.rsplit(".", 1)[-1])
         found.extend(_with_source(m) for m in module.extract(report, tuple(found)))
     for m in found:
         if report.text[m.start:m.end] != m.text:  # a bug in an extractor, never user error

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from kg.htmlpage import page
 from kg.query import library_rows
 from kg.resources import VIZ
+from kg.results import literal_text
 
 KIND_COLOURS = {"actual": "#4e79a7", "change": "#59a14f", "target": "#f28e2b", "baseline": "#9c9c9c"}
 
@@ -24,7 +25,7 @@ def _style() -> str:
 
 def _rows(store, name: str, params: dict[str, str]) -> tuple[list[str], list[dict[str, str]]]:
     vars_, rows = library_rows(store, name, params)
-    return vars_, [{v: ("" if t is None else str(t)) for v, t in r.items()} for r in rows]
+    return vars_, [{v: literal_text(t) for v, t in r.items()} for r in rows]
 
 
 def _page(title: str, body: str) -> str:
