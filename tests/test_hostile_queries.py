@@ -127,12 +127,15 @@ def test_serve_reaches_no_canary(endpoint, canary, i):
 @pytest.mark.parametrize("i", range(len(QUERIES)))
 def test_library_parameters_are_values_not_syntax(endpoint, canary, i):
     """Each hostile text given as a library query's parameter, through /sparql and the page's
-    form: bound as one literal (no rows, nothing run), never reaching the canary."""
+    form: bound as one literal (no rows, nothing run), never reaching the canary; and as a
+    name parameter: looked up, not found, one message, nothing run."""
     q = QUERIES[i][0].replace("CANARY", canary.url)
     before = len(canary.hits)
     enc = urllib.parse.quote(q)
-    status, body = _request(f"{endpoint}/sparql?library=road-segments&param.road_name={enc}&format=json")
-    status_page, page = _request(f"{endpoint}/?library=road-segments&param.road_name={enc}")
+    status_name, body_name = _request(f"{endpoint}/sparql?library=road-segments&param.road_name={enc}")
+    assert status_name == 400 and ("has this name" in body_name or "codepoint escape" in body_name)
+    status, body = _request(f"{endpoint}/sparql?library=search&param.text={enc}&format=json")
+    status_page, page = _request(f"{endpoint}/?library=search&param.text={enc}")
     if re.search(r"\\[uU][0-9A-Fa-f]{4}", q):  # a codepoint escape cannot be a value: refused
         assert status == 400 and "codepoint escape" in body
         assert status_page == 200 and 'class="err"' in page and "codepoint escape" in page
