@@ -110,7 +110,7 @@ def page_name(name: str) -> str:
     anything but letters, digits and ``-_.`` replaced (the graph page links to it).
 
     >>> page_name("2022h1_zhoupu"), page_name("../周浦 x/")
-    ('2022h1_zhoupu', '..周浦_x_')
+    ('2022h1_zhoupu', '.._周浦_x_')
     """
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "report"
 

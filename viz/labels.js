@@ -69,7 +69,7 @@
       var w = lab.w + 2 * pad, h = lab.px * 1.25 + 2 * pad;
       var b = { id: id, text: lab.text, px: lab.px, x: p.x - w / 2, y: p.y + r + gap, w: w, h: h,
                 selected: chosen.has(id) };
-      if (b.x + b.w < 0 || b.x > W || b.y + b.h < 0 || b.y > H) continue;  // off screen
+      if (b.x < 0 || b.x + b.w > W || b.y < 0 || b.y + b.h > H) continue;  // not wholly on screen
       if (overlaps(grid, b, cell)) continue;
       add(grid, b, cell);
       out.push(b);

@@ -266,9 +266,11 @@
 
   // ---- --focus: the entity is highlighted (kg/viz.py gives it a border) and centred ----
   if (meta.focus && nodes.get(meta.focus)) {
-    var centre = function () {
+    var centre = function () {  // in the part of the graph the details panel leaves free
+      var panel = document.getElementById("panel");
+      var dx = panel && !panel.hidden ? -(panel.offsetWidth + 12) / 2 : 0;
       network.selectNodes([meta.focus]);
-      network.focus(meta.focus, { scale: network.getScale() });
+      network.focus(meta.focus, { scale: network.getScale(), offset: { x: dx, y: 0 } });
     };
     if (document.body.hasAttribute("data-stabilized")) centre();
     else new MutationObserver(function (_, obs) {

@@ -117,6 +117,8 @@
     var list = el("ol", null, "sents");
     spans.forEach(function (sp) { var row = sentenceRow(sp); if (row) list.appendChild(row); });
     panel.appendChild(list);
+    var bar = document.getElementById("bar");
+    if (bar) panel.style.top = Math.round(bar.getBoundingClientRect().bottom + 8) + "px";
     panel.hidden = false;
     panel.scrollTop = 0;
   }
@@ -126,8 +128,9 @@
   }
   function goTo(id) {
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 } });
     open(id);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: { duration: 300 },
+                        offset: { x: -(panel.offsetWidth + 12) / 2, y: 0 } });
   }
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) open(params.nodes[0]);
