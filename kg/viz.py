@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,9 +190,9 @@ def node_facts(d: dict, tooltip: bool = False) -> list[list[str]]:
         if name == "key" and v == d.get("label"):
             continue
         if name == "value":
-            v = f"{v}{d.get('unit', '')}"
+            v = f"{_number(v)}{d.get('unit', '')}"
             if d.get("kind"):
-                v += f" ({d['kind']})"
+                v += f" ({style['metric_kind'].get(d['kind'], d['kind'])})"
             if d.get("period"):
                 v += f", {d['period']}"
         elif name == "status":
@@ -202,6 +203,18 @@ def node_facts(d: dict, tooltip: bool = False) -> list[list[str]]:
             v = "、".join(str(x) for x in v)
         out.append([spec["zh"], str(v)])
     return out
+
+
+def _number(v) -> str:
+    """A value as a person writes it: 7284, not 7284.0.
+
+    >>> _number(7284.0), _number("7284.0"), _number("0.50"), _number(12)
+    ('7284', '7284', '0.50', '12')
+    """
+    text = str(v)
+    if re.fullmatch(r"-?\d+\.0+", text):
+        return text.split(".", 1)[0]
+    return text
 
 
 def node_title(d: dict) -> str:

@@ -384,3 +384,19 @@ def test_seed_click_opens_the_details_panel(opened, seed_build):
     assert o.page.url.endswith(marks[0][5])
     assert marks[0][0] in o.page.inner_text(f"#{anchor}")
     assert o.errors == []
+
+
+def test_corpus_page_first_view_has_readable_names(opened, tmp_path):
+    from conftest import corpus_files
+    from kg.pipeline import build
+    files = corpus_files()[:6]
+    if not files:
+        pytest.skip("../shared/corpus is absent")
+    build(files, tmp_path)
+    o = opened(tmp_path / "graph.html")
+    boxes = _check_labels(o, at_least=40)
+    assert min(b["px"] for b in boxes) >= 12  # readable at any zoom: screen pixels
+    o.js("window.kgNetwork.moveTo({scale: window.kgNetwork.getScale() * 4})")
+    o.page.wait_for_timeout(200)
+    _check_labels(o, at_least=15)
+    assert o.requests == [] and o.errors == []

@@ -60,11 +60,11 @@
     var chosen = new Set(selected);
     var ids = selected.concat(order.filter(function (id) { return !chosen.has(id); }));
     var grid = {}, cell = 64, out = [], max = cfg.max_labels || 400;
-    var bodyNodes = network.body.nodes;
+    var bodyNodes = network.body.nodes, tr = network.body.view.translation;
     for (var i = 0; i < ids.length && out.length < max; i++) {
       var id = ids[i], node = bodyNodes[id], lab = info[id];
       if (!node || !lab || !lab.text || !P.visible(id)) continue;
-      var p = network.canvasToDOM({ x: node.x, y: node.y });
+      var p = { x: node.x * scale + tr.x, y: node.y * scale + tr.y };  // = network.canvasToDOM
       var r = (node.options.size || 10) * scale;
       var w = lab.w + 2 * pad, h = lab.px * 1.25 + 2 * pad;
       var b = { id: id, text: lab.text, px: lab.px, x: p.x - w / 2, y: p.y + r + gap, w: w, h: h,

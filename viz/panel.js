@@ -117,6 +117,8 @@
     var list = el("ol", null, "sents");
     spans.forEach(function (sp) { var row = sentenceRow(sp); if (row) list.appendChild(row); });
     panel.appendChild(list);
+    var tip = document.querySelector("div.vis-tooltip");  // the panel says it all
+    if (tip) tip.style.visibility = "hidden";
     var bar = document.getElementById("bar");
     if (bar) panel.style.top = Math.round(bar.getBoundingClientRect().bottom + 8) + "px";
     panel.hidden = false;
