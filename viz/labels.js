@@ -9,22 +9,26 @@
   var P = window.kgPage;
   if (!P) return;
   var network = P.network, cfg = P.meta.labels || {};
-  var pad = cfg.padding || 0, gap = cfg.gap || 0, maxChars = cfg.max_chars || 14;
+  var pad = cfg.padding || 0, gap = cfg.gap || 0, maxWidth = cfg.max_width || 190;
   var measureCtx = document.createElement("canvas").getContext("2d");
   var order = P.rawNodes.slice().sort(function (a, b) { return a.rank - b.rank; })
     .map(function (n) { return n.id; });
   var info = {};  // id -> {text, px, w}
   function font(px, bold) { return (bold ? "bold " : "") + px + "px " + cfg.face; }
-  function cut(s) {
-    var chars = Array.from(String(s || ""));
-    return chars.length > maxChars ? chars.slice(0, maxChars - 1).join("") + "…" : chars.join("");
+  function cut(s) {  // at most maxWidth wide (in the font set on measureCtx), else cut with "…"
+    var text = String(s || "");
+    if (measureCtx.measureText(text).width <= maxWidth) return text;
+    var chars = Array.from(text);
+    while (chars.length > 1 && measureCtx.measureText(chars.join("") + "…").width > maxWidth) chars.pop();
+    return chars.join("") + "…";
   }
   function measure(ids) {
     ids.forEach(function (id) {
       var n = P.nodes.get(id);
       if (!n) return;
-      var px = n.label_px || cfg.font_min || 12, text = cut(n.label);
+      var px = n.label_px || cfg.font_min || 12;
       measureCtx.font = font(px, true);  // bold: the widest the label is drawn
+      var text = cut(n.label);
       info[id] = { text: text, px: px, w: measureCtx.measureText(text).width };
     });
   }
