@@ -396,7 +396,9 @@ def test_corpus_page_first_view_has_readable_names(opened, tmp_path):
     o = opened(tmp_path / "graph.html")
     boxes = _check_labels(o, at_least=40)
     assert min(b["px"] for b in boxes) >= 12  # readable at any zoom: screen pixels
-    o.js("window.kgNetwork.moveTo({scale: window.kgNetwork.getScale() * 4})")
+    top = o.js("window.kgPage.rawNodes.filter(n => !n.start_hidden).sort((a, b) => a.rank - b.rank)[0].id")
+    o.js("id => window.kgNetwork.focus(id, {scale: window.kgNetwork.getScale() * 4})", top)
     o.page.wait_for_timeout(200)
-    _check_labels(o, at_least=15)
+    zoomed = _check_labels(o, at_least=15)
+    assert top in {b["id"] for b in zoomed}
     assert o.requests == [] and o.errors == []
