@@ -332,6 +332,7 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "",
         "reader": reader or "",
         "labels": lcfg,
         "relayout_iterations": page_cfg["relayout_iterations"],
+        "grid_spacing": page_cfg["grid_spacing"],
         "type_word": style["words"]["type"],
     }
     options = {k: v for k, v in style["vis"].items()}

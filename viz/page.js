@@ -184,41 +184,43 @@
 
   // ---- re-layout: after classes are hidden or shown, lay out what remains ----
   // A bounded physics run from the current positions on the linked nodes; the unlinked
-  // ones go on a grid below, as in kg/viz.py's layout. body[data-layout] counts the runs.
-  var layouts = 0;
+  // ones go on a grid below, as in kg/viz.py's layout. body[data-layout-done] counts the
+  // runs; of runs asked for in quick succession only the last places the nodes.
+  var layouts = 0, pending = 0;
+  function place() {
+    network.setOptions({ physics: { enabled: false } });
+    var ids = nodeView.getIds(), linked = new Set();
+    edgeView.get().forEach(function (e) { linked.add(e.from); linked.add(e.to); });
+    var pos = network.getPositions(ids), byId = {};
+    var upd = Object.keys(pos).map(function (id) { return (byId[id] = { id: id, x: pos[id].x, y: pos[id].y }); });
+    var alone = upd.filter(function (u) { return !linked.has(u.id); }).map(function (u) { return nodes.get(u.id); });
+    alone.sort(function (a, b) { return a.cls < b.cls ? -1 : a.cls > b.cls ? 1 : a.rank - b.rank; });
+    if (alone.length) {
+      var step = meta.grid_spacing;
+      var ys = upd.filter(function (u) { return linked.has(u.id); }).map(function (u) { return u.y; });
+      var bottom = ys.length ? Math.max.apply(null, ys) + 2 * step : 0;
+      var cols = Math.max(1, Math.ceil(Math.sqrt(alone.length * 3)));
+      alone.forEach(function (n, i) {
+        byId[n.id].x = -(cols - 1) * step / 2 + (i % cols) * step;
+        byId[n.id].y = bottom + Math.floor(i / cols) * step * 0.6;
+      });
+    }
+    nodes.update(upd);
+    network.fit();
+    layouts += 1;
+    document.body.setAttribute("data-layout-done", String(layouts));
+  }
   function relayout() {
-    var ids = nodeView.getIds();
-    var linked = new Set();
+    var ids = nodeView.getIds(), linked = new Set();
     edgeView.get().forEach(function (e) { linked.add(e.from); linked.add(e.to); });
     document.body.removeAttribute("data-layout-done");
-    function place() {
-      network.setOptions({ physics: { enabled: false } });
-      var pos = network.getPositions(ids);
-      var upd = Object.keys(pos).map(function (id) { return { id: id, x: pos[id].x, y: pos[id].y }; });
-      var alone = ids.filter(function (id) { return !linked.has(id); }).map(function (id) { return nodes.get(id); });
-      alone.sort(function (a, b) { return a.cls < b.cls ? -1 : a.cls > b.cls ? 1 : a.rank - b.rank; });
-      if (alone.length) {
-        var ys = upd.filter(function (u) { return linked.has(u.id); }).map(function (u) { return u.y; });
-        var bottom = ys.length ? Math.max.apply(null, ys) + 220 : 0;
-        var cols = Math.max(1, Math.ceil(Math.sqrt(alone.length * 3))), step = 110;
-        var byId = {};
-        upd.forEach(function (u) { byId[u.id] = u; });
-        alone.forEach(function (n, i) {
-          byId[n.id].x = -(cols - 1) * step / 2 + (i % cols) * step;
-          byId[n.id].y = bottom + Math.floor(i / cols) * step * 0.6;
-        });
-      }
-      nodes.update(upd);
-      network.fit();
-      layouts += 1;
-      document.body.setAttribute("data-layout-done", String(layouts));
-    }
+    var run = ++pending;
     if (!linked.size) { place(); return; }
     nodes.update(ids.map(function (id) { return { id: id, physics: linked.has(id) }; }));
     network.setOptions({ physics: { enabled: true, stabilization: {
-      enabled: true, iterations: meta.relayout_iterations || 150, updateInterval: 50, fit: false } } });
-    network.once("stabilizationIterationsDone", place);
-    network.stabilize(meta.relayout_iterations || 150);
+      enabled: true, iterations: meta.relayout_iterations, updateInterval: 50, fit: false } } });
+    network.once("stabilizationIterationsDone", function () { if (run === pending) place(); });
+    network.stabilize(meta.relayout_iterations);
   }
 
   // ---- search ----
