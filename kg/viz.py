@@ -132,31 +132,29 @@ def _weighted(view: nx.Graph) -> nx.Graph:
 
 def layout(view: nx.Graph, hidden: set[str] = frozenset()) -> dict[str, tuple[float, float]]:
     """Deterministic positions in pixels (same graph, same positions): a spring layout
-    (networkx's force-directed Fruchterman-Reingold) of the entities the first view shows,
-    the linked ones it hides (``hidden``: metrics) laid out around them with those fixed,
-    and the isolated ones on a grid below, grouped by class.
+    (networkx's force-directed Fruchterman-Reingold) of the linked entities the first view
+    shows; the linked ones it hides (``hidden``: metrics) around the entity they are linked
+    to; the isolated ones on a grid below, grouped by class.
 
-    >>> pos = layout(nx.Graph([("a", "b")]))
-    >>> sorted(pos) == ["a", "b"] and pos["a"] != pos["b"]
+    >>> pos = layout(nx.Graph([("a", "b"), ("b", "m")]), hidden={"m"})
+    >>> sorted(pos) == ["a", "b", "m"] and len(set(pos.values())) == 3
     True
     """
     page = load_style()["page"]
     g = _weighted(view)
     linked = sorted(n for n in g if g.degree(n) > 0)
     core = [n for n in linked if n not in hidden] or linked
-    alone = sorted((n for n in g if g.degree(n) == 0),
-                   key=lambda n: (view.nodes[n].get("cls", ""), view.nodes[n].get("label", ""), n))
+    alone = [n for n in g if g.degree(n) == 0]
     pos: dict[str, tuple[float, float]] = {}
     bottom = 0.0
-    if linked:
+    if core:
         raw = nx.spring_layout(g.subgraph(core), seed=page["layout_seed"], weight="weight",
                                iterations=page["layout_iterations"], method="force")
-        if len(core) < len(linked):  # the rest around the fixed first view
-            raw = nx.spring_layout(g.subgraph(linked), pos=raw, fixed=core, seed=page["layout_seed"],
-                                   weight="weight", iterations=page["layout_iterations"], method="force")
         scale = page["layout_scale"] * math.sqrt(len(core))
         pos = {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()}
+        alone += _satellites(g, pos, [n for n in linked if n not in pos], page["grid_spacing"] * 0.6)
         bottom = max(y for _, y in pos.values()) + 2 * page["grid_spacing"]
+    alone.sort(key=lambda n: (view.nodes[n].get("cls", ""), view.nodes[n].get("label", ""), n))
     if alone:
         step = page["grid_spacing"]
         cols = max(1, math.ceil(math.sqrt(len(alone) * 3)))
@@ -164,6 +162,26 @@ def layout(view: nx.Graph, hidden: set[str] = frozenset()) -> dict[str, tuple[fl
         for i, n in enumerate(alone):
             pos[n] = (round(left + (i % cols) * step, 1), round(bottom + (i // cols) * step * 0.6, 1))
     return pos
+
+
+def _satellites(g: nx.Graph, pos: dict, rest: list[str], radius: float) -> list[str]:
+    """Place each node of ``rest`` on rings around an already placed neighbour (the most
+    connected), nearest first; returns those with no placed node in reach."""
+    angle = math.pi * (3 - math.sqrt(5))  # the golden angle: satellites spread evenly
+    around: Counter = Counter()
+    todo = set(rest)
+    frontier = sorted(todo & {m for n in pos for m in g.neighbors(n)})
+    while frontier:
+        for n in frontier:
+            anchor = max((m for m in g.neighbors(n) if m in pos), key=lambda m: (g.degree(m), m))
+            k = around[anchor]
+            around[anchor] += 1
+            r = radius * (1 + 0.35 * math.sqrt(k))
+            x, y = pos[anchor]
+            pos[n] = (round(x + r * math.cos(k * angle), 1), round(y + r * math.sin(k * angle), 1))
+            todo.discard(n)
+        frontier = sorted(todo & {m for n in frontier for m in g.neighbors(n)})
+    return sorted(todo)
 
 
 def node_facts(d: dict, tooltip: bool = False) -> list[list[str]]:
