@@ -267,6 +267,20 @@ def _source(data: Path | None, endpoint: str | None) -> Path | str | None:
 _DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld too)."
 
 
+def reader_link(data: Path, out: Path) -> str | None:
+    """The reader pages' folder (``reports/`` beside the data, as ``kg build`` writes it)
+    as a URL relative to the page at ``out``; None where there is none."""
+    import os
+    from urllib.parse import quote
+
+    from kg.pipeline import READER_DIR
+    folder = data.parent / READER_DIR
+    if not folder.is_dir():
+        return None
+    rel = os.path.relpath(os.path.abspath(folder), os.path.dirname(os.path.abspath(out)))
+    return quote(Path(rel).as_posix()) + "/"
+
+
 @main.command()
 @click.option("--data", default="build/kg.trig", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
@@ -275,6 +289,8 @@ _DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld 
 @click.option("--focus", default=None, metavar="LABEL", help="Only the neighbourhood of this entity.")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0),
               help="Hops around --focus.")
+@click.option("--through-hubs", is_flag=True,
+              help="Let --focus walk through hubs (an area that many places are located in).")
 @click.option("--types", default=None, metavar="T,...", help="Only these classes (Road,LandParcel,...).")
 @click.option("--query", "query_file", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Draw the result of a SPARQL CONSTRUCT in FILE.rq.")
@@ -283,7 +299,7 @@ _DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld 
               help="A page of one indicator (name, synonym or id) across areas and periods.")
 @click.option("--promises", default=None, metavar="REPORT",
               help="A page of one report's promises (title or file name) with what answered them.")
-def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
+def viz(data: Path, out: Path, focus: str | None, depth: int, through_hubs: bool, types: str | None,
         query_file: Path | None, roads: bool, indicator: str | None, promises: str | None) -> None:
     """Write the interactive graph page (one offline HTML file), or with --indicator or
     --promises a page of facts."""
@@ -309,8 +325,9 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, types: str | None,
             raise InputError(f"{query_file}: cannot read query ({exc})") from None
     if out is None:
         out = Path(data).parent / "graph.html"
-    page = render_page(load_data(data), focus=focus, depth=depth,
-                       types=parse_types(types), query=query, roads=roads)
+    page = render_page(load_data(data), focus=focus, depth=depth, through_hubs=through_hubs,
+                       types=parse_types(types), query=query, roads=roads,
+                       reader=reader_link(Path(data), out))
     write_atomic(out, page.html)
     if page.note:
         click.echo(page.note, err=True)

@@ -396,23 +396,63 @@ def find_nodes(view: nx.Graph, label: str) -> list[str]:
     return [h.entry.iri for h in view_index(view).best(label)]
 
 
-def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1) -> nx.MultiDiGraph:
+def hubs(view: nx.MultiDiGraph, classes: Iterable[str], predicates: Iterable[str],
+         min_spokes: int) -> set[str]:
+    """Entities of ``classes`` that at least ``min_spokes`` edges of ``predicates`` point
+    at (the report's own area, which every place is located in).
+
+    >>> v = nx.MultiDiGraph(); v.add_node("town", cls="AdministrativeArea")
+    >>> for x in "abc": _ = v.add_edge(x, "town", key="kg:locatedIn")
+    >>> hubs(v, ["AdministrativeArea"], ["kg:locatedIn"], 3), hubs(v, ["AdministrativeArea"], ["kg:locatedIn"], 4)
+    ({'town'}, set())
+    """
+    classes, predicates = set(classes), set(predicates)
+    return {n for n, d in view.nodes(data=True) if d.get("cls") in classes
+            and sum(1 for _, _, k in view.in_edges(n, keys=True) if k in predicates) >= min_spokes}
+
+
+def _walk(view: nx.MultiDiGraph, start: str, depth: int, blocked: set[str]) -> set[str]:
+    """Nodes within ``depth`` hops of ``start`` (either direction), not walking on from a
+    node of ``blocked`` (it is reached, not passed through; ``start`` itself is walked)."""
+    g = undirected_simple(view)
+    seen, frontier = {start}, [start]
+    for _ in range(depth):
+        nxt = []
+        for n in frontier:
+            if n in blocked and n != start:
+                continue
+            for m in sorted(g.neighbors(n)):
+                if m not in seen:
+                    seen.add(m)
+                    nxt.append(m)
+        frontier = nxt
+    return seen
+
+
+def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1,
+                  blocked: Iterable[str] = ()) -> nx.MultiDiGraph:
     """The nodes within ``depth`` hops (either direction) of the entity named ``label``
-    (found by :mod:`kg.lookup`; entities tied for the best match are all centres).
+    (found by :mod:`kg.lookup`; entities tied for the best match are all centres), not
+    walking through the nodes of ``blocked`` (hubs, :func:`hubs`) other than the centres.
+    The graph attribute ``focus`` names the first centre.
 
     Raises :class:`InputError`, with close names, when no entity matches.
 
     >>> v = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "d")])
     >>> nx.set_node_attributes(v, {n: n.upper() for n in v}, "label")
-    >>> sorted(neighbourhood(v, "B", depth=1))
-    ['a', 'b', 'c']
+    >>> sorted(neighbourhood(v, "B", depth=1)), sorted(neighbourhood(v, "B", depth=2, blocked={"c"}))
+    (['a', 'b', 'c'], ['a', 'b', 'c'])
     """
     from kg.lookup import view_index
     hits = [label] if label in view else [h.entry.iri for h in view_index(view).resolve(label, "--focus ")]
     if depth < 0:
         raise InputError(f"--depth {depth}: must be 0 or more")
-    near = nx.multi_source_dijkstra_path_length(undirected_simple(view), set(hits), cutoff=depth)
-    return view.subgraph(near).copy()
+    near: set[str] = set()
+    for hit in hits:
+        near |= _walk(view, hit, depth, set(blocked))
+    sub = view.subgraph(near).copy()
+    sub.graph["focus"] = hits[0]
+    return sub
 
 
 def inline_contexts_only(path: Path) -> None:
@@ -482,5 +522,5 @@ def load_data(path: str | Path) -> Dataset:
     return ds
 
 
-__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "find_nodes", "load_data", "iter_triples", "curie",
+__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "hubs", "find_nodes", "load_data", "iter_triples", "curie",
            "entity_classes", "property_labels"]

@@ -33,7 +33,7 @@ def index_page(store, graphs: dict[str, str] | None = None) -> str:
     """The index page; ``graphs``: report IRI → file name of its graph page (beside)."""
     css, style = _style()
     classes, default = style.get("classes", {}), style.get("default_class", {})
-    names = {iri: (label, page_name(name)) for iri, label, name in reports_of(store)}
+    names = {iri: (label, page_name(name) + ".html") for iri, label, name in reports_of(store)}
     per_class: dict[str, list[tuple[int, str]]] = {}
     for report, type_, n in store.query(_CLASSES).rows:
         per_class.setdefault(str(report), []).append((int(n), str(type_)))

@@ -105,15 +105,20 @@ def reports_of(store) -> list[tuple[str, str, str]]:
 
 
 def page_name(name: str) -> str:
-    """The file name of a report's page, from the report's file name."""
-    return ("".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "report") + ".html"
+    """The file name (without ``.html``) of a report's reader page: its identifier with
+    anything but letters, digits and ``-_.`` replaced (the graph page links to it).
+
+    >>> page_name("2022h1_zhoupu"), page_name("../周浦 x/")
+    ('2022h1_zhoupu', '.._周浦_x_')
+    """
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "report"
 
 
 def write_pages(store, folder: Path) -> list[Path]:
     """One reader page per report of ``store`` into ``folder`` (``NAME.html``)."""
     written = []
     for iri, label, name in reports_of(store):
-        path = folder / page_name(name)
+        path = folder / f"{page_name(name)}.html"
         path.write_text(report_page(store, iri, label), encoding="utf-8")
         written.append(path)
     return written

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from kg.errors import QueryError
-from kg.graphview import (entity_graph, iter_triples, neighbourhood, property_labels,
+from kg.graphview import (entity_graph, hubs, iter_triples, neighbourhood, property_labels,
                           road_network, undirected_simple)
+from kg.panel import mention_spans
 from kg.resources import VIZ, load_toml
 from kg.vocab import KG
 
@@ -96,29 +98,63 @@ def cut_down(view: nx.Graph, max_nodes: int) -> tuple[nx.Graph, str]:
     return view.subgraph(keep).copy(), note
 
 
-def layout(view: nx.Graph) -> dict[str, tuple[float, float]]:
-    """Deterministic positions in pixels (same graph, same positions): a spring layout
-    (networkx's force-directed Fruchterman-Reingold) of the connected entities, and the
-    isolated ones on a grid below it, grouped by class.
+def start_hidden(view: nx.Graph) -> set[str]:
+    """The entities the first view hides (the page's toggle shows them): those of the
+    classes ``hidden_at_start`` (metrics) and those with no relation to any other entity
+    outside these classes.
 
-    >>> pos = layout(nx.Graph([("a", "b")]))
-    >>> sorted(pos) == ["a", "b"] and pos["a"] != pos["b"]
+    >>> v = nx.Graph([("a", "b"), ("a", "m")]); v.add_node("c")
+    >>> nx.set_node_attributes(v, {"m": "Metric"}, "cls")
+    >>> sorted(start_hidden(v))
+    ['c', 'm']
+    """
+    classes = set(load_style()["page"]["hidden_at_start"])
+    g = undirected_simple(view)
+    kept = {n for n in g if view.nodes[n].get("cls", "") not in classes}
+    return {n for n in g if n not in kept or not any(m in kept and m != n for m in g.neighbors(n))}
+
+
+def _weighted(view: nx.Graph) -> nx.Graph:
+    """The view as a simple undirected graph whose edges carry the layout weight of their
+    strongest relation (``layout_weights``, default 1)."""
+    weights = load_style()["page"].get("layout_weights", {})
+    g = nx.Graph()
+    g.add_nodes_from(view.nodes)
+    for e in view.edges(keys=True) if view.is_multigraph() else view.edges():
+        u, v = e[0], e[1]
+        if u == v:
+            continue
+        w = weights.get(e[2], 1.0) if len(e) > 2 else 1.0
+        if not g.has_edge(u, v) or g.edges[u, v]["weight"] < w:
+            g.add_edge(u, v, weight=w)
+    return g
+
+
+def layout(view: nx.Graph, hidden: set[str] = frozenset()) -> dict[str, tuple[float, float]]:
+    """Deterministic positions in pixels (same graph, same positions): a spring layout
+    (networkx's force-directed Fruchterman-Reingold) of the linked entities the first view
+    shows; the linked ones it hides (``hidden``: metrics) around the entity they are linked
+    to; the isolated ones on a grid below, grouped by class.
+
+    >>> pos = layout(nx.Graph([("a", "b"), ("b", "m")]), hidden={"m"})
+    >>> sorted(pos) == ["a", "b", "m"] and len(set(pos.values())) == 3
     True
     """
     page = load_style()["page"]
-    g = undirected_simple(view)
+    g = _weighted(view)
     linked = sorted(n for n in g if g.degree(n) > 0)
-    alone = sorted((n for n in g if g.degree(n) == 0),
-                   key=lambda n: (view.nodes[n].get("cls", ""), view.nodes[n].get("label", ""), n))
+    core = [n for n in linked if n not in hidden] or linked
+    alone = [n for n in g if g.degree(n) == 0]
     pos: dict[str, tuple[float, float]] = {}
     bottom = 0.0
-    if linked:
-        sub = g.subgraph(linked)
-        raw = nx.spring_layout(sub, seed=page["layout_seed"], iterations=page["layout_iterations"],
-                               method="force")
-        scale = page["layout_scale"] * math.sqrt(len(linked))
+    if core:
+        raw = nx.spring_layout(g.subgraph(core), seed=page["layout_seed"], weight="weight",
+                               iterations=page["layout_iterations"], method="force")
+        scale = page["layout_scale"] * math.sqrt(len(core))
         pos = {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()}
+        alone += _satellites(g, pos, [n for n in linked if n not in pos], page["grid_spacing"] * 0.6)
         bottom = max(y for _, y in pos.values()) + 2 * page["grid_spacing"]
+    alone.sort(key=lambda n: (view.nodes[n].get("cls", ""), view.nodes[n].get("label", ""), n))
     if alone:
         step = page["grid_spacing"]
         cols = max(1, math.ceil(math.sqrt(len(alone) * 3)))
@@ -128,41 +164,91 @@ def layout(view: nx.Graph) -> dict[str, tuple[float, float]]:
     return pos
 
 
+def _satellites(g: nx.Graph, pos: dict, rest: list[str], radius: float) -> list[str]:
+    """Place each node of ``rest`` on rings around an already placed neighbour (the most
+    connected), nearest first; returns those with no placed node in reach."""
+    angle = math.pi * (3 - math.sqrt(5))  # the golden angle: satellites spread evenly
+    around: Counter = Counter()
+    todo = set(rest)
+    frontier = sorted(todo & {m for n in pos for m in g.neighbors(n)})
+    while frontier:
+        for n in frontier:
+            anchor = max((m for m in g.neighbors(n) if m in pos), key=lambda m: (g.degree(m), m))
+            k = around[anchor]
+            around[anchor] += 1
+            r = radius * (1 + 0.35 * math.sqrt(k))
+            x, y = pos[anchor]
+            pos[n] = (round(x + r * math.cos(k * angle), 1), round(y + r * math.sin(k * angle), 1))
+            todo.discard(n)
+        frontier = sorted(todo & {m for n in frontier for m in g.neighbors(n)})
+    return sorted(todo)
+
+
+def node_facts(d: dict, tooltip: bool = False) -> list[list[str]]:
+    """What a person reads about an entity, as (label, text) pairs in the order of
+    ``[attributes]`` in ``viz/style.toml`` (internal marks such as a glossary term's role
+    are not shown); the details panel shows these, the tooltip those not marked
+    ``tooltip = false``.
+
+    >>> node_facts({"cls": "GlossaryTerm", "role": "mention", "definition": "由…组成"})
+    [['定义', '由…组成']]
+    >>> node_facts({"cls": "Person", "role": "镇长"})
+    [['职务', '镇长']]
+    """
+    style = load_style()
+    out = []
+    for name, spec in style["attributes"].items():
+        if "classes" in spec and d.get("cls") not in spec["classes"]:
+            continue
+        if tooltip and not spec.get("tooltip", True):
+            continue
+        v = d.get(name)
+        if v in (None, "", []):
+            continue
+        if name == "key" and v == d.get("label"):
+            continue
+        if name == "value":
+            v = f"{_number(v)}{d.get('unit', '')}"
+            if d.get("kind"):
+                v += f" ({style['metric_kind'].get(d['kind'], d['kind'])})"
+            if d.get("period"):
+                v += f", {d['period']}"
+        elif name == "status":
+            v = style["status"].get(v, v)
+        elif name == "modalities":
+            v = ", ".join(style["modality"].get(m, m) for m in v)
+        elif isinstance(v, list):
+            v = "、".join(str(x) for x in v)
+        out.append([spec["zh"], str(v)])
+    return out
+
+
+def _number(v) -> str:
+    """A value as a person writes it: 7284, not 7284.0.
+
+    >>> _number(7284.0), _number("7284.0"), _number("0.50"), _number(12)
+    ('7284', '7284', '0.50', '12')
+    """
+    text = str(v)
+    if re.fullmatch(r"-?\d+\.0+", text):
+        return text.split(".", 1)[0]
+    return text
+
+
 def node_title(d: dict) -> str:
-    """The hover text of a node (plain text: type, key attributes, source sentences)."""
+    """The hover text of a node (plain text: type, what a person reads of it, source
+    sentences)."""
     st = class_style(d.get("cls", ""))
     style = load_style()
+    words = style["words"]
     lines = [d.get("label", "")]
     if d.get("label_pinyin"):
         lines.append(d["label_pinyin"])
-    lines.append(f"类型: {st['zh']} ({st['en']})")
-    if d.get("key") and d["key"] != d.get("label"):
-        lines.append(f"规范名: {d['key']}")
-    for name, label in (("codes", "编号"), ("alias", "别名"), ("admin_code", "行政区划代码"),
-                        ("qualifier", "限定"), ("role", "职务")):
-        v = d.get(name)
-        if v:
-            lines.append(f"{label}: {'、'.join(v) if isinstance(v, list) else v}")
-    if d.get("value") not in (None, ""):
-        val = f"数值: {d['value']}{d.get('unit', '')}"
-        if d.get("kind"):
-            val += f" ({d['kind']})"
-        if d.get("period"):
-            val += f", {d['period']}"
-        lines.append(val)
-    if d.get("subject"):
-        lines.append(f"指标: {d['subject']}")
-    if d.get("status"):
-        lines.append(f"状态: {style['status'].get(d['status'], d['status'])}")
-    if d.get("modalities"):
-        lines.append("语态: " + ", ".join(style["modality"].get(m, m) for m in d["modalities"]))
-    if d.get("definition"):
-        lines.append(f"定义: {d['definition']}")
-    if d.get("segments"):
-        lines.append("路段: " + "、".join(d["segments"]))
+    lines.append(f"{words['type']}: {st['zh']} ({st['en']})")
+    lines += [f"{label}: {text}" for label, text in node_facts(d, tooltip=True)]
     sents = d.get("sentences") or []
     if sents:
-        lines.append("来源句:")
+        lines.append(f"{words['sentences']}:")
         n = style["page"]["tooltip_sentences"]
         lines += [f"· {s}" for s in sents[:n]]
         if len(sents) > n:
@@ -185,15 +271,27 @@ def _section_options(view: nx.Graph, used: set[str]) -> list[list[str]]:
     return out
 
 
-def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") -> Page:
-    """Render an entity view (from :func:`kg.graphview.entity_graph`) as one HTML page."""
+def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "",
+           src: Graph | Dataset | None = None, reader: str | None = None) -> Page:
+    """Render an entity view (from :func:`kg.graphview.entity_graph`) as one HTML page.
+
+    ``src``, the graph the view was made from, gives the details panel every source
+    sentence of each entity (:func:`kg.panel.mention_spans`); ``reader``, the URL of the
+    folder of reader pages relative to the page (``reports/``), links each to its report.
+    """
     style = load_style()
     page_cfg = style["page"]
     total = view.number_of_nodes()
     view, cut_note = cut_down(view, page_cfg["max_nodes"])
     note = " ".join(x for x in (note, cut_note) if x)
-    pos = layout(view)
+    hidden = start_hidden(view)
+    pos = layout(view, hidden)
     simple = undirected_simple(view)
+    spans, text = mention_spans(src, view.nodes) if src is not None else ({}, {"sentences": [], "reports": []})
+    focus = view.graph.get("focus", "")
+    fcfg, lcfg = style["focus"], style["labels"]
+    rank = {n: i for i, n in enumerate(sorted(
+        view.nodes, key=lambda n: (-simple.degree(n), -len(spans.get(n, ())), view.nodes[n].get("label", ""), n)))}
     nodes = []
     counts = Counter()
     for n, d in sorted(view.nodes(data=True)):
@@ -203,17 +301,22 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
         deg = simple.degree(n)
         size = min(page_cfg["size_max"], page_cfg["size_base"] + page_cfg["size_per_degree"] * math.sqrt(deg))
         x, y = pos.get(n, (0.0, 0.0))
-        nodes.append({
+        node = {
             "id": n, "label": d.get("label", ""), "label_zh": d.get("label", ""),
             "label_pinyin": d.get("label_pinyin", ""), "key": d.get("key", ""),
             "cls": cls, "cls_label": st["zh"], "title": node_title(d),
             "x": x, "y": y, "size": round(size, 1), "mass": 1 + deg / 4,
-            "font": {"size": round(min(page_cfg["font_max"],
-                                       page_cfg["font_base"] + page_cfg["font_per_degree"] * math.sqrt(deg)))},
             "color": st["color"], "shape": st["shape"],
             "modalities": list(d.get("modalities", [])), "sections": list(d.get("sections", [])),
             "status": d.get("status", ""),
-        })
+            "rank": rank[n], "start_hidden": n in hidden and n != focus,
+            "label_px": round(min(lcfg["font_max"], lcfg["font_min"] + lcfg["font_per_degree"] * math.sqrt(deg)), 1),
+            "facts": node_facts(d), "spans": spans.get(n, []),
+        }
+        if n == focus:
+            node["borderWidth"] = fcfg["border_width"]
+            node["color"] = {"background": st["color"], "border": fcfg["border_color"]}
+        nodes.append(node)
     _add_search_keys(nodes, view)
     edges = _edges(view, road)
     ecfg = style["edges"]
@@ -239,16 +342,22 @@ def render(view: nx.Graph, title: str = "", road: bool = False, note: str = "") 
                                                           if c in style["classes"] else 99, c))],
         "edge_legend": [{"zh": "路口 (路段起止)" if road else labels.get(p, {}).get("zh", p),
                          "en": "intersection (segment ends)" if road else labels.get(p, {}).get("en", ""),
-                         "count": n} for p, n in sorted(rel_counts.items())],
+                         "predicate": p, "count": n} for p, n in sorted(rel_counts.items())],
         "modalities": [[m, lab] for m, lab in style["modality"].items()
                        if any(m in n["modalities"] for n in nodes)],
         "sections": _section_options(view, used_sections),
         "statuses": [[s, lab] for s, lab in style["status"].items() if any(n["status"] == s for n in nodes)],
+        "focus": focus,
+        "reader": reader or "",
+        "labels": lcfg,
+        "relayout_iterations": page_cfg["relayout_iterations"],
+        "grid_spacing": page_cfg["grid_spacing"],
+        "type_word": style["words"]["type"],
     }
     options = {k: v for k, v in style["vis"].items()}
     if road:
         options = {**options, "edges": {**options.get("edges", {}), "arrows": {"to": {"enabled": False}}}}
-    html = _html(nodes, edges, meta, options)
+    html = _html(nodes, edges, meta, options, text)
     return Page(html=html, shown=len(nodes), total=total, edges=len(edges), note=note)
 
 
@@ -285,14 +394,14 @@ def _edges(view: nx.Graph, road: bool) -> list[dict]:
     return out
 
 
-def _html(nodes: list[dict], edges: list[dict], meta: dict, options: dict) -> str:
+def _html(nodes: list[dict], edges: list[dict], meta: dict, options: dict, text: dict) -> str:
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
     net.nodes = nodes  # filled directly: Network.add_edge is quadratic
     net.edges = edges
     net.options = options
     env = Environment(loader=ChoiceLoader([FileSystemLoader(str(VIZ)), FileSystemLoader(str(PYVIS_TEMPLATES))]),
                       autoescape=True, keep_trailing_newline=True)
-    env.globals.update(meta=meta, options_obj=options)
+    env.globals.update(meta=meta, options_obj=options, text=text)
     env.filters["tojson"] = script_json
     net.templateEnv = env
     net.path = "template.html"
@@ -366,8 +475,11 @@ def construct(src: Graph | Dataset, query: str) -> Graph:
 
 def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
                 types: list[str] | None = None, query: str | None = None,
-                roads: bool = False) -> Page:
-    """The page for a built graph, with the options of ``kg viz``.
+                roads: bool = False, through_hubs: bool = False,
+                reader: str | None = "reports/") -> Page:
+    """The page for a built graph, with the options of ``kg viz`` (``through_hubs``: the
+    focus neighbourhood walks through hubs too, :func:`kg.graphview.hubs`; ``reader``: where
+    the reader pages are, relative to the page, or None).
 
     >>> from rdflib import Graph
     >>> g = Graph().parse(data='<urn:s> a <https://w3id.org/gwr-kg/ontology#RoadSegment> ; '
@@ -386,9 +498,12 @@ def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
         view = road_network(view)
         title = f"{title} · 路网 road network"
     if focus:
-        view = neighbourhood(view, focus, depth)
+        fcfg = load_style()["focus"]
+        blocked = () if through_hubs else hubs(view, fcfg["hub_classes"], fcfg["hub_predicates"],
+                                                 fcfg["hub_min_spokes"])
+        view = neighbourhood(view, focus, depth, blocked=blocked)
         title = f"{title} · {focus} ±{depth}"
-    return render(view, title=title, road=roads, note=note)
+    return render(view, title=title, road=roads, note=note, src=src, reader=reader)
 
 
 def render_dataset(ds: Dataset | Graph) -> str:

@@ -228,3 +228,88 @@ def test_cli_viz(tmp_path):
     assert r.exit_code == 1 and r.output.startswith("kg: error: --focus")
     r = CliRunner().invoke(main, ["viz", "--data", str(tmp_path / "missing.trig")])
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_tooltips_and_panel_show_what_a_person_reads(small_page, seed_build):
+    # kg:role is a person's position; on a glossary term it is an internal mark
+    nodes = page_data((seed_build / "graph.html").read_text(encoding="utf-8"), "nodes")
+    terms = [n for n in nodes if n["cls"] == "GlossaryTerm"]
+    assert terms and not any("职务" in n["title"] or "mention" in n["title"] or "component" in n["title"]
+                             for n in terms)
+    assert not any(label == "职务" for n in terms for label, _ in n["facts"])
+    from kg.viz import node_facts
+    assert node_facts({"cls": "Person", "label": "赵某", "role": "镇长"}) == [["职务", "镇长"]]
+    parcel = by_label(page_data(small_page.html, "nodes"))["28街坊71丘"]
+    assert ["别名", "菲特莫古地块"] in parcel["facts"] and "别名: 菲特莫古地块" in parcel["title"]
+
+
+def test_panel_spans_are_the_reports_own_text(seed_build):
+    from kg.ingest import read_report
+    text = read_report(ROOT / "data" / "reports" / "2022h1_zhoupu.txt").text
+    html = (seed_build / "graph.html").read_text(encoding="utf-8")
+    nodes, spans = page_data(html, "nodes"), page_data(html, "text")
+    assert spans["reports"] == [["2022h1_zhoupu", "周浦镇2022年上半年政府工作报告"]]
+    n_spans = 0
+    for n in nodes:
+        for sent, b, e in n["spans"]:
+            _, start, sentence = spans["sentences"][sent]
+            assert text[start:start + len(sentence)] == sentence
+            assert sentence[b - start:e - start] == text[b:e]
+            n_spans += 1
+    view = entity_graph(load_data(seed_build / "kg.trig"))
+    assert n_spans >= sum(len(d["sentences"]) for _, d in view.nodes(data=True)) > 0
+    meta = page_data(html, "meta")
+    assert meta["reader"] == "reports/"
+    assert (seed_build / "reports" / "2022h1_zhoupu.html").is_file()
+
+
+def test_first_view_hides_isolated_entities_and_metrics(small_page):
+    nodes = by_label(page_data(small_page.html, "nodes"))
+    hidden = {label for label, n in nodes.items() if n["start_hidden"]}
+    assert hidden == {"牧禾农场项目", "河长制", "4177.21亩"}  # no relation, no relation, a metric
+    ranks = sorted(nodes.values(), key=lambda n: n["rank"])
+    assert ranks[0]["label_zh"] == "示例镇"  # labels go to the most connected first
+    legend = page_data(small_page.html, "meta")["edge_legend"]
+    assert {r["predicate"] for r in legend} >= {"kg:locatedIn", "kg:intersects"}
+
+
+def test_cli_focus_does_not_walk_through_hubs(seed_build, tmp_path):
+    import networkx as nx
+
+    from kg.graphview import undirected_simple
+    data = seed_build / "kg.trig"
+    view = entity_graph(load_data(data))
+    hub = next(n for n, d in view.nodes(data=True) if d["label"] == "周浦镇")
+    road = next(n for n, d in view.nodes(data=True) if d["label"] == "韵涛路")
+
+    def drawn(*args):
+        out = tmp_path / "focus.html"
+        r = CliRunner().invoke(main, ["viz", "--data", str(data), "-o", str(out), *args])
+        assert r.exit_code == 0, r.output
+        html = out.read_text(encoding="utf-8")
+        return {n["id"] for n in page_data(html, "nodes")}, page_data(html, "meta"), page_data(html, "nodes")
+
+    got, meta, nodes = drawn("--focus", "韵涛路", "--depth", "2")
+    # the hub is reached but not walked through: exactly the ball of radius 2 without it
+    simple = undirected_simple(view)
+    without = simple.subgraph(n for n in simple if n != hub)
+    assert got == set(nx.single_source_shortest_path_length(without, road, cutoff=2)) | {hub}
+    assert len(got) < 20
+    # focus: highlighted and named for the page to centre
+    assert meta["focus"] == road
+    focus_node = next(n for n in nodes if n["id"] == road)
+    assert focus_node["borderWidth"] == load_style()["focus"]["border_width"] and not focus_node["start_hidden"]
+    # asked for, it walks through: nearly everything is two hops away through the hub
+    through, _, _ = drawn("--focus", "韵涛路", "--depth", "2", "--through-hubs")
+    assert through == set(nx.single_source_shortest_path_length(simple, road, cutoff=2))
+    assert len(through) > 5 * len(got)
+    # a hub in focus is walked from
+    hub_view, _, _ = drawn("--focus", "周浦镇", "--depth", "1")
+    assert hub_view == set(simple[hub]) | {hub}
+    # written elsewhere, the page still links the reader pages beside the data
+    other = tmp_path / "sub" / "g.html"
+    other.parent.mkdir()
+    r = CliRunner().invoke(main, ["viz", "--data", str(data), "-o", str(other)])
+    assert r.exit_code == 0, r.output
+    reader = page_data(other.read_text(encoding="utf-8"), "meta")["reader"]
+    assert (other.parent / reader / "2022h1_zhoupu.html").resolve().is_file()

@@ -1,5 +1,8 @@
-// The graph page's behaviour: legend and class filter, modality / section / status
-// filters, search that centres on a node, pinyin labels, bounded physics.
+// The graph page's behaviour: legend and class filter, relation filter, modality /
+// section / status filters, the first view (isolated entities and metrics hidden until
+// the toggle), re-layout when classes change, search that centres on a node, pinyin
+// labels, bounded physics. Node labels: viz/labels.js; the details panel: viz/panel.js
+// (both use window.kgPage, set at the end).
 // Report text is only ever put into the page with textContent or as vis titles
 // (strings, which vis-network shows as text): never as HTML.
 (function () {
@@ -20,7 +23,10 @@
   // ---- filters ----
   var hiddenClasses = new Set();
   var state = { modality: "", section: "", status: "" };
+  var view = { showHidden: false, asked: new Set(), hiddenPredicates: new Set() };
   function nodeVisible(n) {
+    if (view.asked.has(n.id)) return true;  // asked for (search, the panel, --focus)
+    if (n.start_hidden && !view.showHidden) return false;
     if (hiddenClasses.has(n.cls)) return false;
     if (state.modality && n.modalities.indexOf(state.modality) < 0) return false;
     if (state.section && n.sections.indexOf(state.section) < 0) return false;
@@ -37,7 +43,9 @@
   recompute();
   var nodeView = new vis.DataView(nodes, { filter: function (n) { return visibleIds.has(n.id); } });
   var edgeView = new vis.DataView(edges, {
-    filter: function (e) { return visibleIds.has(e.from) && visibleIds.has(e.to); }
+    filter: function (e) {
+      return visibleIds.has(e.from) && visibleIds.has(e.to) && !view.hiddenPredicates.has(e.predicate);
+    }
   });
 
   // ---- the network ----
@@ -91,7 +99,9 @@
     box.setAttribute("data-class", c.name);
     box.addEventListener("change", function () {
       if (box.checked) hiddenClasses.delete(c.name); else hiddenClasses.add(c.name);
+      view.asked.clear();
       refresh();
+      relayout();
     });
     var sw = el("span", null, "swatch shape-" + c.shape);
     sw.style.background = c.color;
@@ -103,8 +113,17 @@
   });
   if (meta.edge_legend && meta.edge_legend.length) {
     legend.appendChild(el("h2", "关系 relations"));
-    meta.edge_legend.forEach(function (r) {
-      var row = el("div", null, "legend-row");
+    meta.edge_legend.forEach(function (r) {  // = relation filter
+      var row = el("label", null, "legend-row rel-row");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.checked = true;
+      box.setAttribute("data-predicate", r.predicate);
+      box.addEventListener("change", function () {
+        if (box.checked) view.hiddenPredicates.delete(r.predicate); else view.hiddenPredicates.add(r.predicate);
+        refresh();
+      });
+      row.appendChild(box);
+      row.appendChild(el("span", null, "swatch line"));
       row.appendChild(el("span", r.zh, "zh"));
       row.appendChild(el("span", r.en, "en"));
       row.appendChild(el("span", r.count, "n"));
@@ -133,6 +152,73 @@
       return { id: n.id, label: usePy && n.label_pinyin ? n.label_pinyin : n.label_zh };
     }));
   });
+
+  // ---- the first view: isolated entities and metrics hidden until the toggle ----
+  var showBox = document.getElementById("show-hidden");
+  if (!rawNodes.some(function (n) { return n.start_hidden; })) showBox.disabled = true;
+  showBox.addEventListener("change", function () {
+    view.showHidden = showBox.checked;
+    view.asked.clear();
+    refresh();
+    relayout();
+  });
+
+  // ---- a node asked for is shown, whatever hides it ----
+  // Whoever selects or centres a node (the search, the panel's links, --focus) gets it
+  // drawn first: network.selectNodes / focus on a node outside the view would fail.
+  function reveal(id) {
+    if (id === undefined || id === null || visibleIds.has(id) || !nodes.get(id)) return;
+    view.asked.add(id);
+    refresh();
+  }
+  ["selectNodes", "focus"].forEach(function (name) {
+    var orig = network[name].bind(network);
+    network[name] = function (arg) {
+      (Array.isArray(arg) ? arg : [arg]).forEach(reveal);
+      return orig.apply(null, arguments);
+    };
+  });
+
+  // ---- re-layout: after classes are hidden or shown, lay out what remains ----
+  // A bounded physics run from the current positions on the linked nodes; the unlinked
+  // ones go on a grid below, as in kg/viz.py's layout. body[data-layout-done] counts the
+  // runs; of runs asked for in quick succession only the last places the nodes.
+  var layouts = 0, pending = 0;
+  function place() {
+    network.setOptions({ physics: { enabled: false } });
+    var ids = nodeView.getIds(), linked = new Set();
+    edgeView.get().forEach(function (e) { linked.add(e.from); linked.add(e.to); });
+    var pos = network.getPositions(ids), byId = {};
+    var upd = Object.keys(pos).map(function (id) { return (byId[id] = { id: id, x: pos[id].x, y: pos[id].y }); });
+    var alone = upd.filter(function (u) { return !linked.has(u.id); }).map(function (u) { return nodes.get(u.id); });
+    alone.sort(function (a, b) { return a.cls < b.cls ? -1 : a.cls > b.cls ? 1 : a.rank - b.rank; });
+    if (alone.length) {
+      var step = meta.grid_spacing;
+      var ys = upd.filter(function (u) { return linked.has(u.id); }).map(function (u) { return u.y; });
+      var bottom = ys.length ? Math.max.apply(null, ys) + 2 * step : 0;
+      var cols = Math.max(1, Math.ceil(Math.sqrt(alone.length * 3)));
+      alone.forEach(function (n, i) {
+        byId[n.id].x = -(cols - 1) * step / 2 + (i % cols) * step;
+        byId[n.id].y = bottom + Math.floor(i / cols) * step * 0.6;
+      });
+    }
+    nodes.update(upd);
+    network.fit();
+    layouts += 1;
+    document.body.setAttribute("data-layout-done", String(layouts));
+  }
+  function relayout() {
+    var ids = nodeView.getIds(), linked = new Set();
+    edgeView.get().forEach(function (e) { linked.add(e.from); linked.add(e.to); });
+    document.body.removeAttribute("data-layout-done");
+    var run = ++pending;
+    if (!linked.size) { place(); return; }
+    nodes.update(ids.map(function (id) { return { id: id, physics: linked.has(id) }; }));
+    network.setOptions({ physics: { enabled: true, stabilization: {
+      enabled: true, iterations: meta.relayout_iterations, updateInterval: 50, fit: false } } });
+    network.once("stabilizationIterationsDone", function () { if (run === pending) place(); });
+    network.stabilize(meta.relayout_iterations);
+  }
 
   // ---- search: the ranks of kg/lookup.py, on the folded names each node carries ----
   // (n.search = [[label, aliases, codes…], key, [pinyin…]], folded by kg/lookup.py).
@@ -277,5 +363,24 @@
   window.kgLookup = function (q) { return lookupMatches(q).map(function (h) { return [h.node.id, h.rank]; }); };
   window.kgVisibleIds = function () { return nodeView.getIds(); };
 
+  // ---- --focus: the entity is highlighted (kg/viz.py gives it a border) and centred ----
+  if (meta.focus && nodes.get(meta.focus)) {
+    var centre = function () {  // in the part of the graph the details panel leaves free
+      var panel = document.getElementById("panel");
+      var dx = panel && !panel.hidden ? -(panel.offsetWidth + 12) / 2 : 0;
+      network.selectNodes([meta.focus]);
+      network.focus(meta.focus, { scale: network.getScale(), offset: { x: dx, y: 0 } });
+    };
+    if (document.body.hasAttribute("data-stabilized")) centre();
+    else new MutationObserver(function (_, obs) {
+      if (document.body.hasAttribute("data-stabilized")) { obs.disconnect(); centre(); }
+    }).observe(document.body, { attributes: true });
+  }
+
+  window.kgPage = {
+    network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
+    rawNodes: rawNodes, rawEdges: rawEdges, meta: meta, el: el, refresh: refresh,
+    visible: function (id) { return visibleIds.has(id); }, relayout: relayout
+  };
   updateCount();
 })();
