@@ -30,10 +30,10 @@ def _text(term) -> str:
 
 
 def index_page(store, graphs: dict[str, str] | None = None) -> str:
-    """The index page; ``graphs``: report IRI → file name of its graph page (beside)."""
+    """The index page; ``graphs``: report file name → link to its own graph page."""
     css, style = _style()
     classes, default = style.get("classes", {}), style.get("default_class", {})
-    names = {iri: (label, page_name(name) + ".html") for iri, label, name in reports_of(store)}
+    names = {iri: (label, page_name(name) + ".html", name) for iri, label, name in reports_of(store)}
     per_class: dict[str, list[tuple[int, str]]] = {}
     for report, type_, n in store.query(_CLASSES).rows:
         per_class.setdefault(str(report), []).append((int(n), str(type_)))
@@ -45,11 +45,11 @@ def index_page(store, graphs: dict[str, str] | None = None) -> str:
     body = []
     for r in rows:
         iri = str(r["report"])
-        label, file_name = names.get(iri, (_text(r["title"]) or iri, None))
+        label, file_name, ident = names.get(iri, (_text(r["title"]) or iri, None, None))
         title = html.escape(_text(r["title"]) or label)
         link = f'<a href="{html.escape(file_name)}">{title}</a>' if file_name else title
-        if graphs and iri in graphs:
-            link += f' · <a href="{html.escape(graphs[iri])}">图 graph</a>'
+        if graphs and ident in graphs:
+            link += f' · <a href="{html.escape(graphs[ident])}">图 graph</a>'
         counts = sorted(per_class.get(iri, []), key=lambda x: (-x[0], x[1]))
         chips = " ".join(
             f'<mark style="background:{html.escape(classes.get(t, default).get("color", "#ddd"))}">'

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset
+from rdflib import Dataset, URIRef
 
 from kg import viz
 from kg.build import ReportResult, build_dataset
@@ -95,8 +95,11 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
             files["graph.html"] = html_text
     dirs = {STORE_DIR: lambda folder: write_store(folder, trig_bytes)}
     if html:
-        dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder)
+        dirs[READER_DIR] = lambda folder: _reader_pages(folder.parent / STORE_DIR, folder,
+                                                        graphs=len(reports) > 1)
     dirs[INDEX_DIR] = lambda folder: _text_index(folder.parent / STORE_DIR, folder)
+    if html and len(reports) > 1:  # a corpus: one page per report beside the overview
+        dirs[GRAPHS_DIR] = lambda folder: _report_graph_pages(ds, reports, folder)
     written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"), dirs=dirs)
     if store is not None:
         store.prune()
@@ -116,6 +119,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
 
 
 READER_DIR = "reports"
+GRAPHS_DIR = "graphs"
 
 
 def _text_index(store_dir: Path, folder: Path) -> None:
@@ -125,14 +129,26 @@ def _text_index(store_dir: Path, folder: Path) -> None:
     write_index(OxigraphStore.on_disk(store_dir, str(store_dir)), folder)
 
 
-def _reader_pages(store_dir: Path, folder: Path) -> None:
-    """One reader page per report (kg/reader.py), made from the store just written."""
+def _reader_pages(store_dir: Path, folder: Path, graphs: bool = False) -> None:
+    """One reader page per report (kg/reader.py), made from the store just written, and
+    their index (kg/indexpage.py; ``graphs``: link each report's own graph page)."""
     from kg.indexpage import write_index
-    from kg.reader import write_pages
+    from kg.reader import page_name, reports_of, write_pages
     from kg.store import OxigraphStore
     store = OxigraphStore.on_disk(store_dir, str(store_dir))
     write_pages(store, folder)
-    write_index(store, folder)
+    links = {name: f"../{GRAPHS_DIR}/{page_name(name)}.html" for _, _, name in reports_of(store)} if graphs else None
+    write_index(store, folder, links)
+
+
+def _report_graph_pages(ds: Dataset, reports: Sequence[Report], folder: Path) -> None:
+    """The graph page of each report's own named graph (``graphs/NAME.html``)."""
+    from kg import ids
+    from kg.reader import page_name
+    for r in reports:
+        (folder / f"{page_name(r.name)}.html").write_text(
+            viz.render_dataset(ds.graph(URIRef(ids.graph_iri(r.name))), reader=f"../{READER_DIR}/"),
+            encoding="utf-8")
 
 
 def _graph_html(ds: Dataset) -> str | None:

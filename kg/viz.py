@@ -506,14 +506,15 @@ def render_page(src: Graph | Dataset, focus: str | None = None, depth: int = 1,
     return render(view, title=title, road=roads, note=note, src=src, reader=reader)
 
 
-def render_dataset(ds: Dataset | Graph) -> str:
-    """The whole graph's page, as ``kg build`` writes it to ``graph.html``.
+def render_dataset(ds: Dataset | Graph, reader: str = "reports/") -> str:
+    """The whole graph's page, as ``kg build`` writes it to ``graph.html`` (``reader``:
+    the reader pages' folder relative to the page).
 
     >>> from rdflib import Dataset
     >>> render_dataset(Dataset()).startswith("<!DOCTYPE html>")
     True
     """
-    return render_page(ds).html
+    return render_page(ds, reader=reader).html
 
 
 __all__ = ["render_dataset", "render_page", "render", "Page", "load_style", "construct", "cut_down"]

@@ -52,3 +52,21 @@ def test_the_index_lists_every_report_with_its_size_and_a_working_link(seed_buil
     store = load_store(data=to_trig(build_dataset([r], with_ontology=False, tagger=False)), fmt="trig")
     hostile = index_page(store)
     assert "<script>alert" not in hostile and html.escape("<script>alert(1)</script>") in hostile
+
+
+def test_a_corpus_build_writes_a_graph_page_per_report_linked_from_the_index(tmp_path):
+    from kg.pipeline import build
+    from conftest import SEED
+    other = tmp_path / "2023_other.txt"
+    other.write_text("某镇2023年政府工作报告\n上半年工作回顾\n完成韵涛路(周东南路-周园路)建设，推进国际医学园区建设。\n",
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    build([SEED, other], out, tagger=False)
+    pages = sorted(p.name for p in (out / "graphs").iterdir())
+    assert pages == ["2022h1_zhoupu.html", "2023_other.html"]
+    seed_page = (out / "graphs" / "2022h1_zhoupu.html").read_text(encoding="utf-8")
+    assert "韵涛路" in seed_page and "../reports/" in seed_page   # its panel links the readers
+    index = (out / "reports" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a href="([^"]+)">', index)
+    assert "../graphs/2023_other.html" in links and "2023_other.html" in links
+    assert all((out / "reports" / link).resolve().is_file() for link in links)
