@@ -192,3 +192,13 @@ def test_missing_or_corrupt_model_is_one_line_error(tmp_path, monkeypatch, conte
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kg: error:") and "names.crfsuite" in lines[0]
     assert re.search("missing model|not a CRF model|cannot load", lines[0])
+
+
+def test_features_stay_linear_on_one_long_word():
+    """A run of digits is one segmenter word; its word feature on each of its characters
+    made features (and tagging) n² in the run's length: 20,000 digits took 40 s."""
+    from kg.names.features import char_features
+    short, long_ = ("投资" + "9" * n + "亿元。" for n in (2000, 20000))
+    size = [sum(len(f) for feats in char_features(t) for f in feats) for t in (short, long_)]
+    assert size[1] < 12 * size[0]  # ten times the text, about ten times the features
+    assert "w=2022" in char_features("2022年")[0]  # short words keep their feature

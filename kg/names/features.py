@@ -176,6 +176,7 @@ def char_features(text: str) -> list[list[str]]:
         f.append(f"k+1={kinds[i + 1] if i + 1 < n else '$'}")
     # the segmenter's words, their position, part of speech and neighbours
     tok, tags = _jieba()
+    max_word = config()["features"]["max_word_len"]
     pos = 0
     words = []
     for word in tok.cut(text, HMM=True):
@@ -193,8 +194,8 @@ def char_features(text: str) -> list[list[str]]:
             f.append(f"pos_wp={tag}_{p}")
             f.append(f"pos-1={prev_tag}")
             f.append(f"pos+1={next_tag}")
-            if k >= 2:
-                f.append(f"w={word}")
+            if 2 <= k <= max_word:  # a longer "word" (a run of digits or letters) would put
+                f.append(f"w={word}")  # its whole text on each of its characters: n² work
     # quotes: inside “…” or 《…》
     depth = {"q": 0, "b": 0}
     for i, ch in enumerate(text):
