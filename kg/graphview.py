@@ -18,6 +18,7 @@ entity comes from, its sections, modalities and status).
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -420,6 +421,8 @@ def inline_contexts_only(path: Path) -> None:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path}: not valid JSON-LD: {str(exc).splitlines()[0][:200]}") from None
+    except RecursionError:  # json nests by recursion: 100,000 "[" is not a graph
+        raise InputError(f"{path}: not valid JSON-LD: nested too deeply") from None
     stack = [doc]
     while stack:
         x = stack.pop()
@@ -434,6 +437,34 @@ def inline_contexts_only(path: Path) -> None:
                             raise InputError(f"{path.name}: refused: the JSON-LD {key} names another "
                                              f"document ({str(ref)[:80]}); only inline contexts are read")
                 stack.append(value)
+
+
+# an unescaped \\u or \\U escape of a UTF-16 surrogate (D800-DFFF): no character, which
+# rdflib decodes into a string that cannot be written back (pyoxigraph refuses it)
+_SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def no_surrogate_escapes(path: Path) -> None:
+    r"""Refuse a Turtle, TriG or N-Triples file that escapes a surrogate (``\uD800``).
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.nt"
+    >>> _ = f.write_text('<urn:a> <urn:p> "\\\\uD800 is text, \\uD83D is not" .', encoding="utf-8")
+    >>> no_surrogate_escapes(f)
+    Traceback (most recent call last):
+    ...
+    kg.errors.InputError: g.nt: not valid RDF: the escape \uD83D at byte 34 names a surrogate, not a character
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    m = _SURROGATE_ESCAPE.search(data)
+    if m:
+        esc = m.group(0).lstrip(b"\\").decode("ascii")
+        at = m.end() - len(esc) - 1
+        raise InputError(f"{path.name}: not valid RDF: the escape \\{esc} at byte {at} names a "
+                         "surrogate, not a character")
 
 
 def load_data(path: str | Path) -> Dataset:
@@ -457,6 +488,8 @@ def load_data(path: str | Path) -> Dataset:
         raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt or .jsonld)")
     if fmt == "json-ld":
         inline_contexts_only(path)
+    else:
+        no_surrogate_escapes(path)
     ds = Dataset()
     try:
         if fmt in ("trig", "nquads"):

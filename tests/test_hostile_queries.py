@@ -240,3 +240,24 @@ def test_deep_nesting_is_one_line_error():
     r = CliRunner().invoke(main, ["query", "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
                                   "--data", str(GRAPH)])
     assert r.exit_code == 1 and "nests deeper" in r.output
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("deep.jsonld", '{"@id": "urn:a", "urn:p": ' + "[" * 100_000 + '"x"' + "]" * 100_000 + "}",
+     "nested too deeply"),
+    ("surrogate.ttl", '<urn:a> <urn:p> "\\uD800x" .\n', "names a surrogate"),
+    ("surrogate.nt", '<urn:a> <urn:p> "\\U0000DFFF" .\n', "names a surrogate")])
+@pytest.mark.parametrize("command", ["stats", "export"])
+def test_hostile_graph_files_are_one_line_errors(tmp_path, name, text, message, command):
+    """A JSON-LD file nested past the recursion limit, and a Turtle escape of a lone
+    surrogate (rdflib decodes it, then cannot write it back), were tracebacks."""
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    args = {"stats": ["stats", "--data", str(f)],
+            "export": ["export", "--data", str(f), "--format", "ttl", "-o", str(tmp_path / "g.ttl")]}[command]
+    r = CliRunner().invoke(main, args)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert r.exit_code == 1 and message in r.output and len(r.output.strip().splitlines()) == 1
+    ok = tmp_path / "ok.ttl"  # an escaped backslash before uD800 is text, not an escape
+    ok.write_text('<urn:a> <urn:p> "\\\\uD800" .\n', encoding="utf-8")
+    assert CliRunner().invoke(main, ["stats", "--data", str(ok)]).exit_code == 0
