@@ -424,12 +424,17 @@ def inline_contexts_only(path: Path) -> None:
     except RecursionError:  # json nests by recursion: 100,000 "[" is not a graph
         raise InputError(f"{path}: not valid JSON-LD: nested too deeply") from None
     stack = [doc]
+    terms = 0
     while stack:
         x = stack.pop()
         if isinstance(x, list):
             stack.extend(x)
         elif isinstance(x, dict):
             for key, value in x.items():
+                if key == "@context":
+                    for c in value if isinstance(value, list) else [value]:
+                        terms += len(c) if isinstance(c, dict) else 0
+                    _too_many_prefixes(path, terms)
                 if key in ("@context", "@import"):
                     refs = value if isinstance(value, list) else [value]
                     for ref in refs:
@@ -444,8 +449,23 @@ def inline_contexts_only(path: Path) -> None:
 _SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
+_PREFIX_DECL = re.compile(rb"(?i)(?:@prefix|(?<![\w:])prefix)\s+[^\s:<>]*:")
+
+
+def _max_prefixes() -> int:
+    return load_toml("rules/ingest.toml")["limits"]["max_prefixes"]
+
+
+def _too_many_prefixes(path: Path, count: int) -> None:
+    most = _max_prefixes()
+    if count > most:
+        raise InputError(f"{path.name}: refused: {count:,} prefixes declared, over the limit of "
+                         f"{most:,} (kg's graphs declare 15)")
+
+
 def no_surrogate_escapes(path: Path) -> None:
-    r"""Refuse a Turtle, TriG or N-Triples file that escapes a surrogate (``\uD800``).
+    r"""Refuse a Turtle, TriG or N-Triples file that escapes a surrogate (``\uD800``), or
+    that declares more prefixes than ``[limits] max_prefixes`` (``rules/ingest.toml``).
 
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.nt"
@@ -459,6 +479,7 @@ def no_surrogate_escapes(path: Path) -> None:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    _too_many_prefixes(path, len(_PREFIX_DECL.findall(data)))
     m = _SURROGATE_ESCAPE.search(data)
     if m:
         esc = m.group(0).lstrip(b"\\").decode("ascii")
