@@ -281,3 +281,19 @@ def test_graph_files_with_thousands_of_prefixes_are_refused_at_once(tmp_path, na
     r = CliRunner().invoke(main, ["stats", "--data", str(f)])
     assert r.exit_code == 1 and "5,000 prefixes declared, over the limit of 1,000" in r.output
     assert time.process_time() - t0 < 5
+
+
+@pytest.mark.parametrize("name, text", [
+    ("long-literal.ttl", '<urn:a> <urn:p> """' + "路\n" * 200_000 + '""" .\n'),
+    ("long-line.nt", '<urn:a> <urn:p> "' + "路\\n" * 200_000 + '" .\n')])
+def test_graph_files_are_read_in_linear_time(tmp_path, name, text):
+    """rdflib's parsers are quadratic in one literal's lines (2 million took minutes):
+    Turtle, TriG, N-Triples and N-Quads are read by pyoxigraph's parser."""
+    import time
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    t0 = time.process_time()
+    r = CliRunner().invoke(main, ["export", "--data", str(f), "--format", "nt", "-o", str(tmp_path / "o.nt")])
+    assert r.exit_code == 0, r.output
+    assert time.process_time() - t0 < 5
+    assert (tmp_path / "o.nt").read_text(encoding="utf-8").count("路\\n") == 200_000
