@@ -105,6 +105,9 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
                     raise QueryError(f"{_shown(url)}: the endpoint's answer exceeds "
                                      f"{MAX_ANSWER >> 20} MiB")
                 chunks.append(chunk)
+            if resp.length:  # the connection closed before the Content-Length it announced
+                raise QueryError(f"{_shown(url)}: the endpoint's answer was cut short "
+                                 f"({resp.length:,} bytes missing)")
             return resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks)
     except urllib.error.HTTPError as exc:
         detail = ""

@@ -221,6 +221,8 @@ def test_a_hostile_endpoint_gets_one_line_errors_and_no_secrets(monkeypatch):
             lines = r.output.strip().splitlines()
             assert r.exit_code == 1 and len(lines) == 1 and lines[0].startswith("kg: error:"), path
             assert token not in r.output and "s3cret" not in r.output, path
+        assert "cut short (990 bytes missing)" in CliRunner().invoke(
+            main, ["query", "ASK {}", "--endpoint", base + "/short-body/query"]).output
         t0 = time.monotonic()
         with pytest.raises(QueryError, match="no complete answer .* within 2 s"):
             RemoteStore(base + "/drip/query", timeout=2).query("ASK {}")
