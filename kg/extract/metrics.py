@@ -27,7 +27,9 @@ from kg.resources import load_toml, load_tsv
 
 TYPE = "Metric"
 _ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
-_CHINESE = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*"
+# at most 16 characters (九千九百九十九 has 7; 万, 亿 are scale words): tried at every
+# position of a run of numerals, an unbounded run made 500 KB of 十 take minutes
+_CHINESE = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]{0,15}"
 
 
 @functools.cache
