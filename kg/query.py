@@ -191,7 +191,11 @@ def param_term(value: str, type_: str):
     if type_ == "integer":
         if not re.fullmatch(r"[+-]?\d+", value.strip()):
             raise QueryError(f"not an integer: {value!r}")
-        return Literal(str(int(value)), datatype=XSD.integer)
+        try:
+            number = int(value)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            raise QueryError(f"not an integer: {value[:40]!r}… ({len(value):,} characters)") from None
+        return Literal(str(number), datatype=XSD.integer)
     if type_ == "decimal":
         try:
             d = Decimal(value.strip())

@@ -32,7 +32,11 @@ _ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
 
 def check_url(url: str) -> str:
     """``url`` if it is an http(s) URL without credentials in it, else a one-line error."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as exc:
+        raise InputError(f"{url!r}: not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError(f"{url!r}: an endpoint is an http:// or https:// URL")
     if parts.username or parts.password:
@@ -50,30 +54,75 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+MAX_ANSWER = 64 << 20  # bytes of one answer read at most (10,000 rows are far less)
+
+
 def request(url: str, method: str = "GET", body: bytes | None = None,
             headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, str, bytes]:
-    """One HTTP exchange with an endpoint: (status, content type, body). Errors are one
-    line (:class:`QueryError`) naming the URL, never the credentials."""
+    """One HTTP exchange with an endpoint: (status, content type, body), whole within
+    ``timeout`` seconds (an answer dripped a byte at a time is cut off) and at most
+    :data:`MAX_ANSWER` bytes. Errors are one line (:class:`QueryError`) naming the URL,
+    never the credentials, not even where the endpoint echoes them back."""
+    import threading
     headers = dict(headers or {})
+    secrets: list[str] = []
     user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
     if user is not None:
         token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
         headers["Authorization"] = f"Basic {token}"
+        secrets = sorted((s for s in (token, user, password) if s), key=len, reverse=True)
+    box: dict = {}
+
+    def exchange() -> None:
+        try:
+            box["answer"] = _exchange(url, method, body, headers, timeout)
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=exchange, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise QueryError(f"{_shown(url)}: no complete answer from the endpoint within {timeout:g} s")
+    if "error" in box:
+        message = str(box["error"])
+        for secret in secrets:
+            message = message.replace(secret, "…")
+        raise QueryError(message) from None
+    return box["answer"]
+
+
+def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str],
+              timeout: float) -> tuple[int, str, bytes]:
+    import http.client
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with _OPENER.open(req, timeout=timeout) as resp:
-            return resp.status, resp.headers.get("Content-Type", ""), resp.read()
+            chunks, size = [], 0
+            while chunk := resp.read(1 << 16):
+                size += len(chunk)
+                if size > MAX_ANSWER:
+                    raise QueryError(f"{_shown(url)}: the endpoint's answer exceeds "
+                                     f"{MAX_ANSWER >> 20} MiB")
+                chunks.append(chunk)
+            if resp.length:  # the connection closed before the Content-Length it announced
+                raise QueryError(f"{_shown(url)}: the endpoint's answer was cut short "
+                                 f"({resp.length:,} bytes missing)")
+            return resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks)
     except urllib.error.HTTPError as exc:
         detail = ""
         try:
             detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()[0]
-        except (OSError, IndexError, AttributeError):
+        except (OSError, IndexError, AttributeError, http.client.HTTPException):
             pass
         raise QueryError(f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
                          + (f": {detail}" if detail else "")) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise QueryError(f"{_shown(url)}: cannot reach the endpoint ({reason})") from None
+    except (http.client.HTTPException, ValueError) as exc:  # not HTTP: bad status line, …
+        what = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        raise QueryError(f"{_shown(url)}: the endpoint's answer is not valid HTTP ({what})") from None
 
 
 def _shown(url: str) -> str:
@@ -83,6 +132,8 @@ def _shown(url: str) -> str:
 
 def _term(cell: dict):
     kind, value = cell.get("type"), cell.get("value", "")
+    if not isinstance(value, str):
+        raise TypeError(f"a term's value is {type(value).__name__}, not text")
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
@@ -103,14 +154,20 @@ def parse_results(content_type: str, body: bytes):
     if kind in ("application/sparql-results+json", "application/json"):
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise QueryError("the endpoint sent results that are not JSON") from None
-        if "boolean" in data:
-            return QueryResult("ask", boolean=bool(data["boolean"]))
-        names = data.get("head", {}).get("vars", [])
-        rows = [tuple(_term(b[v]) if v in b else None for v in names)
-                for b in data.get("results", {}).get("bindings", [])]
-        return QueryResult("select", vars=list(names), rows=rows)
+        try:
+            if "boolean" in data:
+                if not isinstance(data["boolean"], bool):
+                    raise TypeError("boolean")
+                return QueryResult("ask", boolean=data["boolean"])
+            names = [str(v) for v in data.get("head", {}).get("vars", [])]
+            rows = [tuple(_term(b[v]) if v in b else None for v in names)
+                    for b in data.get("results", {}).get("bindings", [])]
+        except (TypeError, AttributeError, KeyError, ValueError) as exc:
+            raise QueryError("the endpoint sent JSON that is not SPARQL results "
+                             f"({' '.join(str(exc).split())[:120]})") from None
+        return QueryResult("select", vars=names, rows=rows)
     if kind in ("application/n-triples", "text/plain", "text/turtle", "application/n-quads"):
         from rdflib import Graph
         g = Graph()
@@ -149,7 +206,10 @@ class RemoteStore:
     def __len__(self) -> int:
         """Triples of the default graph (which the library reads as the union of all)."""
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
-        return int(rows[0][0]) if rows else 0
+        try:
+            return int(rows[0][0]) if rows and rows[0] else 0
+        except (TypeError, ValueError):
+            raise QueryError(f"{self.name}: the endpoint's triple count is not a number") from None
 
     def graphs(self) -> set[str]:
         """The endpoint's named graphs (asked again at most every 10 s)."""

@@ -535,7 +535,7 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
             if len(values) > 1 or self.headers.get("Transfer-Encoding"):
                 return self._error(400, "one Content-Length, no Transfer-Encoding", close=True)
             raw_len = (values[0] if values else "0").strip()
-            if not raw_len.isdigit():
+            if not (raw_len.isascii() and raw_len.isdigit()):  # not ² or ١: int() refuses them
                 return self._error(400, "bad Content-Length", close=True)
             length = int(raw_len)
             if length > 1 << 20:

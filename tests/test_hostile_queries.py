@@ -243,3 +243,60 @@ def test_deep_nesting_is_one_line_error():
     r = CliRunner().invoke(main, ["query", "SELECT * WHERE " + "{" * 3000 + "}" * 3000,
                                   "--data", str(GRAPH)])
     assert r.exit_code == 1 and "nests deeper" in r.output
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("deep.jsonld", '{"@id": "urn:a", "urn:p": ' + "[" * 100_000 + '"x"' + "]" * 100_000 + "}",
+     "nested too deeply"),
+    ("surrogate.ttl", '<urn:a> <urn:p> "\\uD800x" .\n', "names a surrogate"),
+    ("surrogate.nt", '<urn:a> <urn:p> "\\U0000DFFF" .\n', "names a surrogate")])
+@pytest.mark.parametrize("command", ["stats", "export"])
+def test_hostile_graph_files_are_one_line_errors(tmp_path, name, text, message, command):
+    """A JSON-LD file nested past the recursion limit, and a Turtle escape of a lone
+    surrogate (rdflib decodes it, then cannot write it back), were tracebacks."""
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    args = {"stats": ["stats", "--data", str(f)],
+            "export": ["export", "--data", str(f), "--format", "ttl", "-o", str(tmp_path / "g.ttl")]}[command]
+    r = CliRunner().invoke(main, args)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert r.exit_code == 1 and message in r.output and len(r.output.strip().splitlines()) == 1
+    ok = tmp_path / "ok.ttl"  # an escaped backslash before uD800 is text, not an escape
+    ok.write_text('<urn:a> <urn:p> "\\\\uD800" .\n', encoding="utf-8")
+    assert CliRunner().invoke(main, ["stats", "--data", str(ok)]).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["many.ttl", "many.jsonld"])
+def test_graph_files_with_thousands_of_prefixes_are_refused_at_once(tmp_path, name):
+    """rdflib binds each prefix in time that grows with those bound: 150,000 @prefix
+    lines (6 MB) ran past 60 s; 8,000 JSON-LD context terms took 13 s."""
+    import json
+    import time
+    n = 5000
+    f = tmp_path / name
+    if name.endswith(".ttl"):
+        f.write_text("".join(f"@prefix p{i}: <http://ex.org/{i}/> .\n" for i in range(n))
+                     + "p1:a p2:b p3:c .\n", encoding="utf-8")
+    else:
+        f.write_text(json.dumps({"@context": {f"p{i}": f"http://ex.org/{i}/" for i in range(n)},
+                                 "@id": "p1:a", "p2:b": {"@id": "p3:c"}}), encoding="utf-8")
+    t0 = time.process_time()
+    r = CliRunner().invoke(main, ["stats", "--data", str(f)])
+    assert r.exit_code == 1 and "5,000 prefixes declared, over the limit of 1,000" in r.output
+    assert time.process_time() - t0 < 5
+
+
+@pytest.mark.parametrize("name, text", [
+    ("long-literal.ttl", '<urn:a> <urn:p> """' + "路\n" * 200_000 + '""" .\n'),
+    ("long-line.nt", '<urn:a> <urn:p> "' + "路\\n" * 200_000 + '" .\n')])
+def test_graph_files_are_read_in_linear_time(tmp_path, name, text):
+    """rdflib's parsers are quadratic in one literal's lines (2 million took minutes):
+    Turtle, TriG, N-Triples and N-Quads are read by pyoxigraph's parser."""
+    import time
+    f = tmp_path / name
+    f.write_text(text, encoding="utf-8")
+    t0 = time.process_time()
+    r = CliRunner().invoke(main, ["export", "--data", str(f), "--format", "nt", "-o", str(tmp_path / "o.nt")])
+    assert r.exit_code == 0, r.output
+    assert time.process_time() - t0 < 5
+    assert (tmp_path / "o.nt").read_text(encoding="utf-8").count("路\\n") == 200_000

@@ -192,3 +192,27 @@ def test_missing_or_corrupt_model_is_one_line_error(tmp_path, monkeypatch, conte
     lines = r.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kg: error:") and "names.crfsuite" in lines[0]
     assert re.search("missing model|not a CRF model|cannot load", lines[0])
+
+
+def test_features_stay_linear_on_one_long_word():
+    """A run of digits is one segmenter word; its word feature on each of its characters
+    made features (and tagging) n² in the run's length: 20,000 digits took 40 s."""
+    from kg.names.features import char_features
+    short, long_ = ("投资" + "9" * n + "亿元。" for n in (2000, 20000))
+    size = [sum(len(f) for feats in char_features(t) for f in feats) for t in (short, long_)]
+    assert size[1] < 12 * size[0]  # ten times the text, about ten times the features
+    assert "w=2022" in char_features("2022年")[0]  # short words keep their feature
+
+
+def test_the_segmenter_gets_bounded_pieces_that_cut_where_it_cuts_anyway():
+    """jieba's HMM is n² in a run it does not know (80,000 路: 24 s); pieces of at most
+    400 characters end after punctuation, so a long sentence with punctuation gives the
+    same words as one call."""
+    import time
+    from kg.names.features import _cut, _jieba
+    tok, _ = _jieba()
+    long_sentence = "完成周秀路大修，推进国际医学园区建设，新增就业岗位300个；" * 40
+    assert list(_cut(tok, long_sentence, 400)) == list(tok.cut(long_sentence, HMM=True))
+    t0 = time.process_time()
+    words = list(_cut(tok, "路" * 40_000, 400))
+    assert "".join(words) == "路" * 40_000 and time.process_time() - t0 < 5

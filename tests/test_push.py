@@ -153,3 +153,80 @@ def test_credentials_come_from_the_environment_and_are_never_shown(tmp_path, mon
     assert r.exit_code == 1 and "s3cret" not in r.output and "KG_ENDPOINT_USER" in r.output
     r = CliRunner().invoke(main, ["push", "ftp://127.0.0.1/query", "--data", str(trig)])
     assert r.exit_code == 1 and "http:// or https://" in r.output
+
+
+_HOSTILE = {  # path -> the raw answer of a hostile endpoint
+    "/not-http/query": b"SSH-2.0-OpenSSH_9\r\n\r\n",
+    "/bad-status/query": b"HTTP/1.1 abc OK\r\n\r\n",
+    "/short-body/query": (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                          b"Content-Length: 1000\r\n\r\n{\"boolean\""),
+    "/long-header/query": b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+    "/list-json/query": b"[1, 2]",
+    "/null-json/query": b"null",
+    "/string-cells/query": b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": "x"}]}}',
+    "/number-value/query": b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": 5, "datatype": 7}}]}}',
+    "/bad-lang/query": b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "value": "x", "xml:lang": "no lang!"}}]}}',
+    "/deep-json/query": b"[" * 100_000 + b"]" * 100_000,
+}
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        path = self.path.split("?")[0]
+        if path == "/echo/query":  # an error page that repeats the Authorization header
+            body = f"bad credentials {self.headers.get('Authorization')}".encode()
+            self.send_response(401)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif path == "/drip/query":  # one byte a second, never done
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            for _ in range(30):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1)
+        elif _HOSTILE[path].startswith((b"HTTP", b"SSH")):
+            self.wfile.write(_HOSTILE[path])
+        else:
+            body = _HOSTILE[path]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    do_PUT = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_hostile_endpoint_gets_one_line_errors_and_no_secrets(monkeypatch):
+    """Answers that are not HTTP, not SPARQL results, or that echo the credentials back
+    were tracebacks or printed the Basic token; a dripping answer held `kg query` for as
+    long as the endpoint liked."""
+    from kg.errors import QueryError
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("KG_ENDPOINT_USER", "reader")
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "s3cret-pass")
+    token = base64.b64encode(b"reader:s3cret-pass").decode()
+    try:
+        for path in [*_HOSTILE, "/echo/query"]:
+            r = CliRunner().invoke(main, ["query", "ASK { ?s ?p ?o }", "--endpoint", base + path])
+            assert r.exception is None or isinstance(r.exception, SystemExit), (path, r.exc_info)
+            lines = r.output.strip().splitlines()
+            assert r.exit_code == 1 and len(lines) == 1 and lines[0].startswith("kg: error:"), path
+            assert token not in r.output and "s3cret" not in r.output, path
+        assert "cut short (990 bytes missing)" in CliRunner().invoke(
+            main, ["query", "ASK {}", "--endpoint", base + "/short-body/query"]).output
+        t0 = time.monotonic()
+        with pytest.raises(QueryError, match="no complete answer .* within 2 s"):
+            RemoteStore(base + "/drip/query", timeout=2).query("ASK {}")
+        assert time.monotonic() - t0 < 3.5
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -186,6 +186,8 @@ def test_parameter_values_never_become_syntax(stores):
         sparql_term("urn:a> } ; DROP ALL <urn:b", "iri")
     with pytest.raises(QueryError, match="not an integer"):
         sparql_term("1 } UNION { ?s ?p ?o", "integer")
+    with pytest.raises(QueryError, match="5,000 characters"):  # past int()'s digit limit
+        sparql_term("9" * 5000, "integer")
     spec = library()["road-segments"]
     with pytest.raises(QueryError, match="unknown parameter"):
         bind_params(spec.text, {"nope": "1"}, spec)

@@ -20,14 +20,16 @@ import re
 from collections import Counter
 from decimal import Decimal
 
-from kg.extract.matcher import alternation
+from kg.extract.matcher import Intervals, alternation
 from kg.numbers import is_chinese, plain, to_decimal
 from kg.records import Mention, Rel, Report, Sentence
 from kg.resources import load_toml, load_tsv
 
 TYPE = "Metric"
 _ARABIC = r"[0-9０-９]+(?:[.．][0-9０-９]+)?"
-_CHINESE = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]*"
+# at most 16 characters (九千九百九十九 has 7; 万, 亿 are scale words): tried at every
+# position of a run of numerals, an unbounded run made 500 KB of 十 take minutes
+_CHINESE = r"[〇零一二两三四五六七八九十][〇零一二两三四五六七八九十百千]{0,15}"
 
 
 @functools.cache
@@ -100,9 +102,14 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
     text = report.text
     rules = _rules()
     c = _compiled()
-    quoted = _quoted_spans(text, sent.start, sent.end)
-    names = [m for m in found if m.type in rules["names"]["name_types"]]
-    parts = [m for m in found if m.type == "GlossaryTerm"]
+    # spans asked about once per number: indexed once per sentence (a run-on sentence of
+    # 25,000 numbers and names made a scan of them per number n²)
+    quoted = Intervals(_quoted_spans(text, sent.start, sent.end))
+    names = Intervals((m.start, m.end) for m in found if m.type in rules["names"]["name_types"])
+    glossary = [m for m in found if m.type == "GlossaryTerm"]
+    parts = (Intervals((p.start, p.end) for p in glossary),
+             {p.start for p in glossary if p.attrs.get("role") == "component"})
+    index = _MeasureIndex(sent, found, rules)
     out: list[Mention] = []
     previous_subject, previous_end, previous_change = "", sent.start, ""
     for m in _pattern().finditer(text, sent.start, sent.end):
@@ -170,7 +177,7 @@ def sentence_metrics(report: Report, sent: Sentence, found: tuple[Mention, ...])
             attrs["subject"] = subject
         if change_word:
             attrs["change_word"] = change_word
-        rels = _measures(text, sent, num_s, end, found, rules, subject)
+        rels = _measures(text, sent, num_s, end, index, rules, subject)
         key = f"{subject}{text[start:end]}"
         out.append(Mention(TYPE, text[start:end], start, end, key, attrs, rels))
     return out
@@ -196,7 +203,7 @@ def _quoted_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
     s, e = m.start("num"), m.end("unit")
-    if any(a <= s and e <= b for a, b in quoted):
+    if quoted.covers(s, e):
         return True
     before = text[max(sent.start, s - 1):s]
     if before and before in rules["names"]["ordinal_before"]:
@@ -214,16 +221,11 @@ def _is_name(text, m, sent, quoted, names, parts, row, c, rules) -> bool:
         return True
     if row["family"] == "age" and c["group_after"].search(text[e:min(sent.end, e + 8)]):
         return True
-    for n in names:
-        if n.start <= s and e <= n.end:
-            return True
-    for p in parts:
-        # a count in front of a glossary component (1个…中心) names a part
-        if p.attrs.get("role") == "component" and 0 <= p.start - e <= 1:
-            return True
-        if p.start <= s and e <= p.end:
-            return True
-    return False
+    if names.covers(s, e):
+        return True
+    spans, components = parts
+    # a count in front of a glossary component (1个…中心) names a part
+    return e in components or e + 1 in components or spans.covers(s, e)
 
 
 # -- attributes -----------------------------------------------------------------------
@@ -360,24 +362,40 @@ def _periods(text: str, lo: int, hi: int, pattern, comparison: tuple[str, ...]):
     return ends, words
 
 
-def _measures(text, sent, s, e, found, rules, subject: str = "") -> tuple[Rel, ...]:
+class _MeasureIndex:
+    """The names a sentence's metrics may measure, sorted by start, with the containers
+    (projects, programs) as :class:`Intervals`: each question in O(log n + answers)."""
+
+    def __init__(self, sent: Sentence, found, rules: dict):
+        spec = rules["measures"]
+        types = set(spec["types"])
+        self.cands = sorted((m for m in found if m.type in types and sent.start <= m.start
+                             and m.end <= sent.end), key=lambda m: (m.start, m.end))
+        self.starts = [m.start for m in self.cands]
+        self.containers = [m for m in self.cands if m.type in spec["containers"]]
+        self.held = Intervals((m.start, m.end) for m in self.containers)
+
+    def starting_in(self, a: int, b: int) -> list:
+        """Candidates whose start is in ``[a, b]``."""
+        return self.cands[bisect.bisect_left(self.starts, a):bisect.bisect_right(self.starts, b)]
+
+
+def _measures(text, sent, s, e, index: _MeasureIndex, rules, subject: str = "") -> tuple[Rel, ...]:
     """What the metric measures, only where the text names it: a named thing it counts
     (1家星级型爱心妈咪小屋), a project or program whose name holds it, or a named thing
     inside the metric's own subject phrase (引江济淮工程完成投资120亿元). The nearest name
     that is not in the subject is not taken: a metric of a generic thing measures nothing."""
-    spec = rules["measures"]
-    types = set(spec["types"])
-    cands = [m for m in found if m.type in types and sent.start <= m.start and m.end <= sent.end]
-    if not cands:
+    if not index.cands:
         return ()
-    after = [m for m in cands if m.start == e]
-    holding = [m for m in cands if m.type in spec["containers"] and m.start <= s and e <= m.end
-               and (m.start, m.end) != (s, e)]
+    after = index.starting_in(e, e)
+    holding = [m for m in index.containers if m.start <= s and e <= m.end
+               and (m.start, m.end) != (s, e)] if index.held.covers(s, e) else []
     in_subject: list = []
     if subject:
         at = text.rfind(subject, sent.start, s)
         if at >= 0:
-            in_subject = [m for m in cands if at <= m.start and m.end <= at + len(subject)]
+            in_subject = [m for m in index.starting_in(at, at + len(subject))
+                          if m.end <= at + len(subject)]
     for group in (after, holding, in_subject):
         if group:
             best = max(group, key=lambda m: (m.end if group is not after else -m.start,

@@ -56,7 +56,8 @@ class _Item:
 
 def _item_at(text: str, i: int, end: int, zones: dict[int, Mention]) -> _Item | None:
     r = _rules()
-    if i > 0 and (text[i - 1].isascii() and text[i - 1].isalnum() or text[i - 1] == "-"):
+    if i > 0 and (text[i - 1].isascii() and text[i - 1].isalnum() or text[i - 1] == "-"
+                  or text[i - 1].isdecimal()):  # not inside a run of (full-width) digits
         return None
     for kind in ("block", "unit"):
         m = r[kind].match(text, i, end)

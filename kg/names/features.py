@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from kg.resources import load_toml, load_tsv
 
@@ -152,6 +153,25 @@ def _kind(ch: str) -> str:
     return "P"
 
 
+# what the segmenter cuts between anyway: not a Han character, letter, digit or +#&._%-
+_BLOCK_END = re.compile(r"[^\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
+
+
+def _cut(tok, text: str, most: int):
+    """The segmenter's words of ``text``, given at most ``most`` characters at a time: its
+    HMM is quadratic in the length of a run it does not know (80,000 路 took 24 s). Pieces
+    end after a character where it cuts anyway, so real text segments the same; only a
+    run of more than ``most`` word characters is cut blindly."""
+    pos = 0
+    while pos < len(text):
+        stop = min(len(text), pos + most)
+        if stop < len(text):
+            ends = [m.end() for m in _BLOCK_END.finditer(text, pos + most // 2, stop)]
+            stop = ends[-1] if ends else stop
+        yield from tok.cut(text[pos:stop], HMM=True)
+        pos = stop
+
+
 def char_features(text: str) -> list[list[str]]:
     """One list of feature strings per character of ``text``."""
     n = len(text)
@@ -176,9 +196,10 @@ def char_features(text: str) -> list[list[str]]:
         f.append(f"k+1={kinds[i + 1] if i + 1 < n else '$'}")
     # the segmenter's words, their position, part of speech and neighbours
     tok, tags = _jieba()
+    max_word = config()["features"]["max_word_len"]
     pos = 0
     words = []
-    for word in tok.cut(text, HMM=True):
+    for word in _cut(tok, text, config()["features"]["max_segment"]):
         words.append((pos, word, tags.get(word, "x")))
         pos += len(word)
     for idx, (start, word, tag) in enumerate(words):
@@ -193,8 +214,8 @@ def char_features(text: str) -> list[list[str]]:
             f.append(f"pos_wp={tag}_{p}")
             f.append(f"pos-1={prev_tag}")
             f.append(f"pos+1={next_tag}")
-            if k >= 2:
-                f.append(f"w={word}")
+            if 2 <= k <= max_word:  # a longer "word" (a run of digits or letters) would put
+                f.append(f"w={word}")  # its whole text on each of its characters: n² work
     # quotes: inside “…” or 《…》
     depth = {"q": 0, "b": 0}
     for i, ch in enumerate(text):
