@@ -21,10 +21,20 @@ def is_chinese(s: str) -> bool:
     return bool(s) and all(ch in CHINESE_DIGITS for ch in s)
 
 
+# No figure a report states has more digits than this (10^24 of anything); a longer run of
+# digits is not a number (and past 4,300 digits Python cannot even print it as an int).
+MAX_DIGITS = 24
+
+
 def to_decimal(s: str) -> Decimal | None:
-    """The exact value of a number as written; None when it is not a number."""
+    """The exact value of a number as written; None when it is not a number (or has more
+    than :data:`MAX_DIGITS` digits).
+
+    >>> to_decimal("1" * 25) is None, to_decimal("１２.５")
+    (True, Decimal('12.5'))
+    """
     s = unicodedata.normalize("NFKC", s).replace(",", "").strip()
-    if not s:
+    if not s or sum(ch.isdigit() for ch in s) > MAX_DIGITS:
         return None
     if is_chinese(s):
         try:

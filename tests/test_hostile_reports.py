@@ -41,7 +41,7 @@ def test_hostile_report(tmp_path, case):
     path = tmp_path / f"{case['name']}.txt"
     path.write_bytes(case_bytes(case))
     out = tmp_path / "out"
-    r = CliRunner().invoke(main, ["build", str(path), "-o", str(out), "--no-html"])
+    r = CliRunner().invoke(main, ["build", str(path), "-o", str(out)] + ([] if case.get("html") else ["--no-html"]))
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
     if case["expect"] == "error":
         assert r.exit_code == 1
