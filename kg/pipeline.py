@@ -99,7 +99,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
                                                         graphs=len(reports) > 1)
     dirs[INDEX_DIR] = lambda folder: _text_index(folder.parent / STORE_DIR, folder)
     if html and len(reports) > 1:  # a corpus: one page per report beside the overview
-        dirs[GRAPHS_DIR] = lambda folder: _report_graph_pages(ds, reports, folder)
+        dirs[GRAPHS_DIR] = lambda folder: _report_graph_pages(ds, reports, folder, jobs)
     written = publish(out, files, names=("kg.ttl", "kg.trig", "graph.html"), dirs=dirs)
     if store is not None:
         store.prune()
@@ -141,14 +141,33 @@ def _reader_pages(store_dir: Path, folder: Path, graphs: bool = False) -> None:
     write_index(store, folder, links)
 
 
-def _report_graph_pages(ds: Dataset, reports: Sequence[Report], folder: Path) -> None:
-    """The graph page of each report's own named graph (``graphs/NAME.html``)."""
+_PAGES_DS: Dataset | None = None  # the dataset the forked page workers read
+
+
+def _report_page(name: str) -> str:
     from kg import ids
+    return viz.render_dataset(_PAGES_DS.graph(URIRef(ids.graph_iri(name))), reader=f"../{READER_DIR}/")
+
+
+def _report_graph_pages(ds: Dataset, reports: Sequence[Report], folder: Path, jobs: int = 1) -> None:
+    """The graph page of each report's own named graph (``graphs/NAME.html``), on ``jobs``
+    processes forked with the dataset (the pages are the same whatever ``jobs`` is)."""
+    import multiprocessing
+
     from kg.reader import page_name
-    for r in reports:
-        (folder / f"{page_name(r.name)}.html").write_text(
-            viz.render_dataset(ds.graph(URIRef(ids.graph_iri(r.name))), reader=f"../{READER_DIR}/"),
-            encoding="utf-8")
+    global _PAGES_DS
+    _PAGES_DS = ds
+    names = [r.name for r in reports]
+    try:
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(names))) as pool:
+                pages = pool.map(_report_page, names)
+        else:
+            pages = [_report_page(n) for n in names]
+    finally:
+        _PAGES_DS = None
+    for name, page in zip(names, pages):
+        (folder / f"{page_name(name)}.html").write_text(page, encoding="utf-8")
 
 
 def _graph_html(ds: Dataset) -> str | None:

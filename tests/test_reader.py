@@ -70,3 +70,7 @@ def test_a_corpus_build_writes_a_graph_page_per_report_linked_from_the_index(tmp
     links = re.findall(r'<a href="([^"]+)">', index)
     assert "../graphs/2023_other.html" in links and "2023_other.html" in links
     assert all((out / "reports" / link).resolve().is_file() for link in links)
+    again = tmp_path / "again"
+    build([SEED, other], again, tagger=False, jobs=2)   # pages drawn by two processes
+    for name in pages:
+        assert (again / "graphs" / name).read_bytes() == (out / "graphs" / name).read_bytes()
