@@ -17,25 +17,14 @@ from rdflib import URIRef
 from kg.graphview import entity_graph, iter_triples, load_data, undirected_simple
 from kg.ingest import read_report
 from kg.viz import render_page, start_hidden
+from conftest import CHROMIUM
 from kg.vocab import KG
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 CASES = Path(__file__).resolve().parent / "cases"
 SEED = Path(__file__).resolve().parents[1] / "data" / "reports" / "2022h1_zhoupu.txt"
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 class Opened:

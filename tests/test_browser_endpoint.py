@@ -9,12 +9,10 @@ Skipped where /usr/bin/chromium or Playwright is absent.
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
-from kg.serve import make_server
-from test_browser import ARGS, CHROMIUM
+from conftest import CHROMIUM, serving
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent")]
@@ -22,22 +20,8 @@ pytestmark = [pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def server_url(seed_build):
-    server = make_server(seed_build / "kg.ttl", host="127.0.0.1", port=0, timeout=20.0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
+    with serving(seed_build / "kg.ttl", timeout=20.0) as url:
+        yield url
 
 
 class Page:

@@ -4,15 +4,14 @@ of a store and of the entity view, ``kg viz --focus``, the library's name parame
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import serving
 from kg.cli import main
 from kg.errors import InputError, QueryError
 from kg.graphview import entity_graph, load_data
@@ -20,7 +19,6 @@ from kg.lookup import fold, store_index, view_index
 from kg.query import execute, library
 from kg.store import load_store
 
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -145,14 +143,8 @@ def test_library_name_parameters_bind_iris_not_text(seed_build):
 
 @pytest.fixture(scope="module")
 def served(seed_build):
-    from kg.serve import make_server
-    server = make_server(seed_build / "kg.ttl", host="127.0.0.1", port=0, timeout=5.0, workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+    with serving(seed_build / "kg.ttl", timeout=5.0, workers=2) as url:
+        yield url
 
 
 def _get(url, accept=None):
@@ -194,23 +186,17 @@ def test_page_embeds_folded_search_keys(seed_build):
 
 
 @pytest.fixture(scope="module")
-def page(seed_build):
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is absent")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM),
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
-        pg = context.new_page()
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        pg.goto((seed_build / "graph.html").resolve().as_uri())
-        pg.wait_for_selector("body[data-stabilized]", state="attached", timeout=90_000)
-        pg.errors = errors
-        yield pg
-        browser.close()
+def page(seed_build, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.goto((seed_build / "graph.html").resolve().as_uri())
+    pg.wait_for_selector("body[data-stabilized]", state="attached", timeout=90_000)
+    pg.errors = errors
+    yield pg
+    context.close()
 
 
 @pytest.mark.browser

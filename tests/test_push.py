@@ -16,11 +16,11 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
+from conftest import serving
 from kg.cli import main
 from kg.push import push
 from kg.query import library, library_rows
 from kg.remote import RemoteStore
-from kg.serve import make_server
 from kg.store import load_store
 
 OXIGRAPH = shutil.which("oxigraph")
@@ -107,17 +107,10 @@ def test_cli_push_then_query_and_serve_against_the_endpoint(seed_build, oxigraph
     r = CliRunner().invoke(main, ["query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
                                   "--endpoint", url])
     assert r.exit_code == 1 and "SERVICE" in r.output
-    server = make_server(url, host="127.0.0.1", port=0, timeout=10.0, max_rows=1000, workers=2)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(url, timeout=10.0, max_rows=1000, workers=2) as served:
         q = "ASK { ?s a <https://w3id.org/gwr-kg/ontology#RoadSegment> }"
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/sparql?query="
-                                    + urllib.request.quote(q), timeout=30) as resp:
+        with urllib.request.urlopen(f"{served}/sparql?query=" + urllib.request.quote(q), timeout=30) as resp:
             assert b"true" in resp.read()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
