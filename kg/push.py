@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.output import ensure_dir, write_atomic
-from kg.remote import check_url, request
+from kg.remote import EndpointError, check_url, request
 
 STATE_DIR = ".push"
 
@@ -108,8 +108,8 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
     for name in sorted(set(state) - set(graphs)):
         try:
             request(_target(store, name), "DELETE", timeout=timeout)
-        except Exception as exc:  # a graph already gone (404) is what we wanted
-            if "404" not in str(exc):
+        except EndpointError as exc:  # a graph already gone (404) is what we wanted
+            if exc.status != 404:
                 raise
         del state[name]
         save()

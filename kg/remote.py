@@ -57,6 +57,17 @@ _OPENER = urllib.request.build_opener(_NoRedirect)
 MAX_ANSWER = 64 << 20  # bytes of one answer read at most (10,000 rows are far less)
 
 
+class EndpointError(QueryError):
+    """The endpoint answered with an HTTP error ``status``."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self):  # pickles through the query child with its status
+        return type(self), (str(self), self.status)
+
+
 def request(url: str, method: str = "GET", body: bytes | None = None,
             headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, str, bytes]:
     """One HTTP exchange with an endpoint: (status, content type, body), whole within
@@ -88,6 +99,8 @@ def request(url: str, method: str = "GET", body: bytes | None = None,
         message = str(box["error"])
         for secret in secrets:
             message = message.replace(secret, "…")
+        if isinstance(box["error"], EndpointError):
+            raise EndpointError(message, box["error"].status) from None
         raise QueryError(message) from None
     return box["answer"]
 
@@ -115,8 +128,8 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
             detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()[0]
         except (OSError, IndexError, AttributeError, http.client.HTTPException):
             pass
-        raise QueryError(f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
-                         + (f": {detail}" if detail else "")) from None
+        raise EndpointError(f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
+                            + (f": {detail}" if detail else ""), exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise QueryError(f"{_shown(url)}: cannot reach the endpoint ({reason})") from None

@@ -223,3 +223,15 @@ def test_a_hostile_endpoint_gets_one_line_errors_and_no_secrets(monkeypatch):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@needs_server
+def test_a_graph_already_gone_from_the_store_counts_as_deleted(tmp_path, oxigraph_server):
+    from kg.remote import request
+    trig = tmp_path / "kg.trig"
+    trig.write_text('<urn:g:a> { <urn:x> <urn:p> "1" . }\n', encoding="utf-8")
+    push(trig, oxigraph_server + "/query")
+    request(oxigraph_server + "/store?graph=urn%3Ag%3Aa", "DELETE")   # someone else removed it
+    trig.write_text('<urn:g:b> { <urn:y> <urn:p> "2" . }\n', encoding="utf-8")
+    r = push(trig, oxigraph_server + "/query")                         # its DELETE answers 404
+    assert r.sent == ["urn:g:b"] and r.deleted == ["urn:g:a"]
