@@ -26,7 +26,7 @@ from kg import ids
 from kg.extract import extract
 from kg.facts import Facts, read_facts
 from kg.facts.commitments import link
-from kg.facts.linking import across_reports, same_in_report
+from kg.facts.linking import across_reports, linkable, same_in_report
 from kg.facts.rdf import add_commitments, add_facts
 from kg.ingest import check_limit
 from kg.records import Entity, Mention, Report
@@ -188,7 +188,7 @@ def add_links(ds: Dataset, ledgers: dict, results: list[ReportResult]) -> None:
     links = None
     if len(results) > 1:
         shared = Graph()
-        if across_reports(shared, results):
+        if across_reports(shared, linkable(results)):
             links = ds.graph(URIRef(ids.base() + "graph/links"))
             for t in shared:
                 links.add(t)

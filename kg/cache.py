@@ -1,11 +1,11 @@
-"""The analysis cache: a build keeps what it read from each report, so that the next build
+"""The report cache: a build keeps what it made of each report, so that the next build
 of the same folder analyses only the reports that changed.
 
 An entry is keyed by the report (its name, text and metadata), by whether the tagger was
 used, and by the hash of everything that shapes an analysis: the package's code, the
 lexicons, rules and model under ``data/``, and the ontology. A change to any of them is a
 new key, so nothing stale is ever read; entries a build did not use are removed after it.
-Entries live in ``OUT/.cache/analysis/`` and are written atomically (a killed build leaves
+Entries live in ``OUT/.cache/reports/`` and are written atomically (a killed build leaves
 whole entries or none).
 
 Entries are pickles, which run code when read, so they are read only from a folder that
@@ -24,12 +24,13 @@ import stat
 import tempfile
 from pathlib import Path
 
+from kg.errors import OutputError
 from kg.output import remove_files
 from kg.records import Report
 from kg.resources import DATA, ONTOLOGY
 
 log = logging.getLogger("kg")
-FOLDER = Path(".cache") / "analysis"
+FOLDER = Path(".cache") / "reports"
 _SHAPING = ("lexicons", "rules", "models")  # data/ folders that shape an analysis
 
 
@@ -70,57 +71,79 @@ def _safe(path: Path) -> bool:
 
 
 class Cache:
-    """The analysis cache of one output folder."""
+    """The report cache of one output folder: per report (by :func:`report_key`) a small
+    summary (``KEY.pickle``) and the files made from its graph (``KEY.NAME``: its
+    N-Triples, Turtle and TriG blocks, index rows, pages).
 
-    def __init__(self, out_dir: Path):
+    ``reuse=False`` (``kg build --no-cache``): nothing is read, everything is made again
+    (and kept for the next build). A folder others could write is never read: the build
+    then keeps its files in a private temporary folder, removed after it."""
+
+    def __init__(self, out_dir: Path, reuse: bool = True):
         self.folder = Path(out_dir) / FOLDER
         self.used: set[str] = set()
         self.hits = 0
-        self.enabled = True
+        self.enabled = reuse
+        self._private = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            safe = all(_safe(p) for p in (self.folder.parent, self.folder))
         except OSError:
+            safe = False
+        if not safe:
+            if self.folder.exists():
+                log.warning("%s: not used as a cache (it must be yours and writable by you "
+                            "alone)", self.folder)
             self.enabled = False
-            return
-        if not all(_safe(p) for p in (self.folder.parent, self.folder)):
-            log.warning("%s: not used as a cache (it must be yours and writable by you "
-                        "alone)", self.folder)
-            self.enabled = False
+            self._private = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir))
+            self.folder = self._private
 
-    def get(self, key: str):
+    def path(self, key: str, name: str) -> Path:
+        return self.folder / f"{key}.{name}"
+
+    def get(self, key: str, needs: tuple[str, ...] = ()):
+        """The summary stored for ``key`` when it and the files ``needs`` are there."""
         self.used.add(key)
         if not self.enabled:
             return None
-        path = self.folder / f"{key}.pickle"
-        if not _safe(path):
+        path = self.path(key, "pickle")
+        if not _safe(path) or not all(self.path(key, n).is_file() for n in needs):
             return None
         try:
             with open(path, "rb") as fh:
                 res = pickle.load(fh)
         except Exception:  # a damaged entry is a miss, never an error
             return None
-        self.hits += 1
-        return res
+        return res  # the caller counts hits (this may run in a worker process)
 
-    def put(self, key: str, res) -> None:
+    def put(self, key: str, summary, blobs: dict[str, bytes | str] | None = None) -> None:
+        """Store ``summary`` and its files; the summary last, so that an entry whose summary
+        is there is whole (a killed build leaves whole entries or misses)."""
         self.used.add(key)
-        if not self.enabled:
-            return
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / f"{key}.pickle")
+            for name, data in (blobs or {}).items():
+                self.write(key, name, data)
+            self.write(key, "pickle", pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError as exc:
-            log.warning("%s: cannot write the cache (%s)", self.folder, exc.strerror or exc)
-            self.enabled = False
+            raise OutputError(f"{self.folder}: cannot write the cache ({exc.strerror or exc})") from None
+
+    def write(self, key: str, name: str, data: bytes | str) -> Path:
+        self.used.add(key)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        os.replace(tmp, self.path(key, name))
+        return self.path(key, name)
 
     def prune(self) -> int:
-        """Remove entries (and debris) this build did not use; how many."""
-        if not self.enabled:
+        """Remove entries (and debris) this build did not use; how many files."""
+        if self._private is not None:
+            import shutil
+            shutil.rmtree(self._private, ignore_errors=True)
             return 0
         return remove_files(p for p in self.folder.iterdir()
-                            if not (p.suffix == ".pickle" and p.stem in self.used))
+                            if p.name.split(".", 1)[0] not in self.used)
 
 
 __all__ = ["Cache", "pipeline_hash", "report_key"]

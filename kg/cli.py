@@ -75,9 +75,13 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Analyse every report again (default: reuse the analyses of unchanged reports "
                    "from DIR/.cache/).")
+@click.option("--no-exports", is_flag=True,
+              help="Skip kg.ttl and kg.trig (for a large corpus: the store is the graph, and "
+                   "`kg export --data DIR/store` writes any format from it).")
 def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_html: bool,
-          names: str, jobs: int | None, no_cache: bool) -> None:
-    """Build the graph of REPORTS (default: every file in data/reports/)."""
+          names: str, jobs: int | None, no_cache: bool, no_exports: bool) -> None:
+    """Build the graph of REPORTS (report files, or folders of *.txt reports; default:
+    every file in data/reports/)."""
     from rich.progress import BarColumn, Progress, TextColumn
 
     from kg.pipeline import build as run_build
@@ -89,7 +93,7 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
         summary = run_build(reports, out_dir, encoding=encoding, html=not no_html,
                             progress=lambda r: bar.update(task, advance=1, description=r.name),
                             tagger=names == "tagger", jobs=jobs or os.cpu_count() or 1,
-                            cache=not no_cache)
+                            cache=not no_cache, exports=not no_exports)
     from kg.tables import print_items, print_table
 
     console = Console()
@@ -101,13 +105,16 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
     if summary.cached:
         console.print(f"{summary.cached} of {len(summary.reports)} report(s) unchanged since the "
                       "last build: their analyses were reused (--no-cache to redo them)")
+    if summary.cached:
+        console.print(f"the store took {summary.loaded} changed named graph(s)")
     for name, path in summary.files.items():
         console.print(f"wrote {path}", soft_wrap=True)
     page = summary.files.get("graph.html")
     console.print("next:")
     steps = []
     if page:
-        steps.append(("the graph, in a browser", f"open {page}"))
+        steps.append(("the graph, in a browser" if len(summary.reports) == 1 else
+                      "every report, with its graph page", f"open {page}"))
     readers = sorted(p for p in Path(summary.files["reports"]).glob("*.html") if p.name != "index.html") \
         if summary.files.get("reports") else []
     if readers:
@@ -116,7 +123,7 @@ def build(reports: tuple[Path, ...], out_dir: Path, encoding: str | None, no_htm
         steps.append((what, f"open {readers[0]}"))
         steps.append(("every report, with its size and names", f"open {Path(summary.files['reports']) / 'index.html'}"))
     steps += [("questions to ask", "kg query --list"),
-              ("a SPARQL endpoint", f"kg serve --data {summary.files['kg.ttl']}")]
+              ("a SPARQL endpoint", f"kg serve --data {summary.files.get('kg.ttl') or summary.files['store']}")]
     for what, command in steps:  # one line each, never broken inside a path or command
         console.print(f"  {what}:", soft_wrap=True, highlight=False)
         console.print(f"    {command}", soft_wrap=True, highlight=False, style="bold")
@@ -185,8 +192,8 @@ def validate(path: Path) -> None:
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Graph file (.ttl, .trig, .nt, .nq); default: the last build, build/kg.ttl.")
+@click.option("--data", type=click.Path(dir_okay=True, path_type=Path), default=None,
+              help="Graph file (.ttl, .trig, .nt, .nq) or a build's store folder; default: the last build, build/kg.ttl.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="Bind a query parameter (repeatable); see --list.")
 @click.option("--format", "fmt", default="table", show_default=True,
@@ -226,8 +233,8 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
 
 
 @main.command()
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Graph file to serve; default: the last build, build/kg.ttl.")
+@click.option("--data", type=click.Path(dir_okay=True, path_type=Path), default=None,
+              help="Graph file or store folder to serve; default: the last build, build/kg.ttl.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default=None,
@@ -264,7 +271,7 @@ def _source(data: Path | None, endpoint: str | None) -> Path | str | None:
 
 # --- viz, export and stats commands (issue 7) ---
 
-_DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld too)."
+_DATA_HELP = "Built graph (.trig keeps one graph per report; .ttl, .nt, .jsonld too), or a build's store folder."
 
 
 def reader_link(data: Path, out: Path) -> str | None:
@@ -283,7 +290,7 @@ def reader_link(data: Path, out: Path) -> str | None:
 
 @main.command()
 @click.option("--data", default="build/kg.trig", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+              type=click.Path(dir_okay=True, path_type=Path), help=_DATA_HELP)
 @click.option("-o", "--out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="HTML file to write (default: graph.html beside the data).")
 @click.option("--focus", default=None, metavar="LABEL", help="Only the neighbourhood of this entity.")
@@ -336,7 +343,7 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, through_hubs: bool
 
 @main.command()
 @click.option("--data", default="build/kg.trig", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+              type=click.Path(dir_okay=True, path_type=Path), help=_DATA_HELP)
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["ttl", "trig", "nt", "jsonld", "graphml", "gexf", "csv"]))
 @click.option("-o", "--out", default=None, type=click.Path(path_type=Path),
@@ -352,7 +359,7 @@ def export(data: Path, fmt: str, out: Path | None) -> None:
 
 @main.command()
 @click.option("--data", default="build/kg.trig", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help=_DATA_HELP)
+              type=click.Path(dir_okay=True, path_type=Path), help=_DATA_HELP)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),

@@ -567,10 +567,19 @@ def _parse_strict(path: Path, fmt: str, ds: Dataset) -> None:
     ``ds``, with the file's prefixes bound."""
     import pyoxigraph as ox
 
-    from kg.store import _Converter
     formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
                "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
     parser = ox.parse(path=str(path), format=formats[fmt])
+    _add_quads(ds, parser)
+    for prefix, iri in sorted(parser.prefixes.items()):
+        ds.bind(prefix, iri, override=False)
+
+
+def _add_quads(ds: Dataset, parser) -> None:
+    """pyoxigraph quads (of a parser or a store) into ``ds``."""
+    import pyoxigraph as ox
+
+    from kg.store import _Converter
     conv = _Converter()
     graphs: dict[str, Graph] = {}
 
@@ -588,8 +597,6 @@ def _parse_strict(path: Path, fmt: str, ds: Dataset) -> None:
             yield conv(q.subject), conv(q.predicate), o, ctx
 
     ds.addN(quads())
-    for prefix, iri in sorted(parser.prefixes.items()):
-        ds.bind(prefix, iri, override=False)
 
 
 def load_data(path: str | Path) -> Dataset:
@@ -604,7 +611,22 @@ def load_data(path: str | Path) -> Dataset:
     >>> len(list(iter_triples(load_data(f), (None, None, None))))
     1
     """
+    from kg.store import store_of
     path = Path(path)
+    folder = store_of(path)
+    if folder is not None:  # a build's on-disk store (or the file a build did not export)
+        import pyoxigraph as ox
+        try:
+            store = ox.Store.read_only(str(folder))
+        except OSError as exc:
+            raise InputError(f"{folder}: cannot open the store ({exc})") from None
+        ds = Dataset()
+        _add_quads(ds, store.quads_for_pattern(None, None, None, None))
+        from kg.build import bind_prefixes
+        bind_prefixes(ds)
+        if not any(len(g) for g in ds.graphs()):
+            raise InputError(f"{folder}: empty store (no triples)")
+        return ds
     if not path.is_file():
         raise InputError(f"{path}: no such file (run `kg build` first, or pass --data)")
     fmt = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt",

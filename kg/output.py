@@ -135,8 +135,10 @@ def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...]
             dirs: dict | None = None) -> dict[str, Path]:
     """Write a build's files so that they change together or not at all.
 
-    ``dirs``: folders of the build (name -> a function that fills the folder it is given,
-    such as the on-disk store), made inside the new version like the files.
+    ``files``: name -> text, bytes, or a function that writes the file at the path it is
+    given (an output too large to hold). ``dirs``: folders of the build (name -> a
+    function that fills the folder it is given, such as the on-disk store), made inside
+    the new version like the files.
 
     The files go into a new folder ``out_dir/.versions/<id>/``; then the one symlink
     ``out_dir/.current`` is swapped to it (a rename, atomic), and ``out_dir/<name>`` are
@@ -187,6 +189,9 @@ def publish(out_dir: Path, files: dict[str, str | bytes], names: tuple[str, ...]
         new.mkdir()
         try:
             for name, data in files.items():
+                if callable(data):  # streamed: the function writes the file it is given
+                    data(new / name)
+                    continue
                 payload = data.encode("utf-8") if isinstance(data, str) else data
                 tmp = _stage(new / name, payload)
                 os.replace(tmp, new / name)

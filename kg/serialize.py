@@ -105,3 +105,43 @@ def to_trig(ds: Dataset, prefixes: Mapping[str, str] | None = None) -> str:
     graphs = sorted((c for c in ds.graphs() if len(c)), key=lambda c: str(c.identifier))
     blocks = [f"{w.term(c.identifier)} {{\n{w.block(c, '    ')}}}\n" for c in graphs]
     return w.header() + "\n" + "\n".join(blocks)
+
+
+def to_ntriples(triples: Iterable[tuple]) -> bytes:
+    """Sorted N-Triples lines (UTF-8): one report's graph as the store loads it."""
+    w = _Writer({})
+    lines = sorted({f"{w.term(s)} {w.term(p)} {w.term(o)} .\n" for s, p, o in triples})
+    return "".join(lines).encode("utf-8")
+
+
+def prefix_header(prefixes: Mapping[str, str] | None = None) -> str:
+    """``@prefix`` lines for every prefix a block may use (a file made of blocks)."""
+    table = prefixes or default_prefixes()
+    return "".join(f"@prefix {p}: <{table[p]}> .\n" for p in sorted(table)) + "\n"
+
+
+def turtle_block(triples: Iterable[tuple], prefixes: Mapping[str, str] | None = None,
+                 indent: str = "") -> str:
+    """Sorted Turtle statements without a header (``prefix_header`` goes once on top)."""
+    return _Writer(prefixes or default_prefixes()).block(triples, indent)
+
+
+def graph_name(iri: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """A named graph's IRI as a TriG block writes it."""
+    return _Writer(prefixes or default_prefixes()).iri(iri)
+
+
+_LINE_START = re.compile(r"(?m)^(?=.)")
+
+
+def indented(block: str, indent: str = "    ") -> str:
+    """A Turtle block as a TriG graph's body: every line that is not empty indented (the
+    writer escapes line breaks inside literals, so a line is a line of statements).
+
+    >>> print(indented('e:a e:p "x" ;\\n    e:q "y" .\\n\\ne:b e:p "z" .\\n'), end="")
+        e:a e:p "x" ;
+            e:q "y" .
+    <BLANKLINE>
+        e:b e:p "z" .
+    """
+    return _LINE_START.sub(indent, block)

@@ -113,6 +113,13 @@ def store_of(path: Path) -> Path | None:
             return path
         raise InputError(f"{path}: a folder, not a graph file or a store")
     beside = path.parent / STORE_DIR
+    if not path.exists() and not path.is_symlink() and path.name in ("kg.ttl", "kg.trig"):
+        # a build made with --no-exports: its store is the graph
+        try:
+            built = beside.is_symlink() and os.readlink(beside) == f"{CURRENT}/{STORE_DIR}"
+        except OSError:
+            built = False
+        return beside if built and beside.is_dir() else None
     try:
         same = (path.is_symlink() and beside.is_symlink()
                 and os.readlink(path).startswith(f"{CURRENT}/")

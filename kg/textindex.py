@@ -53,25 +53,52 @@ def phrase(query: str) -> str:
     return '"' + to_tokens(query).replace('"', '""') + '"'
 
 
+_SCHEMA = """
+    CREATE VIRTUAL TABLE IF NOT EXISTS sentences USING fts5(
+        tokens, sentence UNINDEXED, report UNINDEXED, begin UNINDEXED,
+        modality UNINDEXED, section UNINDEXED, text UNINDEXED, graph UNINDEXED,
+        tokenize='unicode61');
+    CREATE VIRTUAL TABLE IF NOT EXISTS names USING fts5(
+        tokens, entity UNINDEXED, name UNINDEXED, kind UNINDEXED, graph UNINDEXED,
+        tokenize='unicode61');
+"""
+
+
+def rows_of(store) -> tuple[list[tuple], list[tuple]]:
+    """(sentence rows, name rows) of ``store``, sorted: what the index holds of it."""
+    sentences = sorted((str(r[1]), int(r[2]), str(r[0]), str(r[3] or ""), str(r[4] or ""), str(r[5]))
+                       for r in store.query(_SENTENCES).rows)
+    names = sorted((str(r[0]), str(r[1]), str(r[2])) for r in store.query(_NAMES).rows)
+    return sentences, names
+
+
+def open_index(path: Path) -> sqlite3.Connection:
+    """An index file to write (created with its tables when new)."""
+    con = sqlite3.connect(path)
+    con.executescript(_SCHEMA)
+    return con
+
+
+def add_rows(con: sqlite3.Connection, graph: str, sentences: list, names: list) -> None:
+    """Index the rows of one named graph (``rows_of`` of it)."""
+    con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    ((to_tokens(t), s, rep, b, m, sec, t, graph) for rep, b, s, m, sec, t in sentences))
+    con.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
+                    ((to_tokens(n), e, n, k, graph) for e, n, k in names))
+
+
+def drop_rows(con: sqlite3.Connection, graph: str) -> None:
+    """Forget what the index holds of one named graph."""
+    con.execute("DELETE FROM sentences WHERE graph = ?", (graph,))
+    con.execute("DELETE FROM names WHERE graph = ?", (graph,))
+
+
 def write_index(store, folder: Path) -> Path:
     """Build the index of ``store``'s sentences and names into ``folder``."""
     path = Path(folder) / INDEX_FILE
-    con = sqlite3.connect(path)
+    con = open_index(path)
     try:
-        con.executescript("""
-            CREATE VIRTUAL TABLE sentences USING fts5(
-                tokens, sentence UNINDEXED, report UNINDEXED, begin UNINDEXED,
-                modality UNINDEXED, section UNINDEXED, text UNINDEXED, tokenize='unicode61');
-            CREATE VIRTUAL TABLE names USING fts5(
-                tokens, entity UNINDEXED, name UNINDEXED, kind UNINDEXED, tokenize='unicode61');
-        """)
-        rows = sorted((str(r[1]), int(r[2]), str(r[0]), str(r[3] or ""), str(r[4] or ""), str(r[5]))
-                      for r in store.query(_SENTENCES).rows)
-        con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        ((to_tokens(t), s, rep, b, m, sec, t) for rep, b, s, m, sec, t in rows))
-        names = sorted((str(r[0]), str(r[1]), str(r[2])) for r in store.query(_NAMES).rows)
-        con.executemany("INSERT INTO names VALUES (?, ?, ?, ?)",
-                        ((to_tokens(n), e, n, k) for e, n, k in names))
+        add_rows(con, "", *rows_of(store))
         con.execute("INSERT INTO sentences(sentences) VALUES ('optimize')")
         con.execute("INSERT INTO names(names) VALUES ('optimize')")
         con.commit()
@@ -116,6 +143,6 @@ class TextIndex:
         if not to_tokens(text):
             return []
         rows = self._con.execute(
-            "SELECT entity, name, kind FROM names WHERE tokens MATCH ? "
+            "SELECT DISTINCT entity, name, kind FROM names WHERE tokens MATCH ? "
             "ORDER BY length(name), name, entity", [phrase(text)]).fetchall()
         return [r for r in rows if text in r[1]][:limit]

@@ -116,10 +116,11 @@ def test_failed_write_leaves_earlier_outputs(tmp_path, monkeypatch):
 
     def state():
         files = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-        # the analysis cache may gain whole entries (a failed build's analyses are kept for
-        # the next run); everything else must be as it was
+        # the report cache may gain whole entries (a failed build's analyses are kept for
+        # the next run) and the working store the new graphs (its manifest says which);
+        # everything published must be as it was
         tree = sorted(str(p.relative_to(out)) for p in out.rglob("*")
-                      if p.relative_to(out).parts[0] != ".cache")
+                      if p.relative_to(out).parts[0] not in (".cache", ".work"))
         return files, tree
 
     before = state()
@@ -139,8 +140,9 @@ def test_failed_write_leaves_earlier_outputs(tmp_path, monkeypatch):
     with pytest.raises(OutputError, match="No space left"):
         build([other], out, html=False)
     assert state() == before  # old outputs intact, no temporary files or folders left behind
-    cached = list((out / ".cache" / "analysis").iterdir())
-    assert cached and all(p.suffix == ".pickle" for p in cached)  # whole entries, no debris
+    cached = list((out / ".cache" / "reports").iterdir())
+    assert cached and not [p for p in cached if p.name.endswith(".tmp")]  # whole entries, no debris
+    assert {p.name.split(".", 1)[1] for p in cached} >= {"pickle", "nt", "ttl", "trig"}
 
 
 def test_several_reports_one_named_graph_each(tmp_path):
@@ -279,7 +281,7 @@ def test_unchanged_reports_are_not_analysed_again(tmp_path, seed_path, monkeypat
     build([seed_path, other], tmp_path / "out", html=False)
     assert calls == ["2022h1_other"]
     # entries no build uses any more are gone
-    assert len(list((tmp_path / "out" / ".cache" / "analysis").glob("*.pickle"))) == 2
+    assert len(list((tmp_path / "out" / ".cache" / "reports").glob("*.pickle"))) == 2
     monkeypatch.setattr(kg.cache, "pipeline_hash", lambda: "other code")
     build([seed_path], tmp_path / "out", html=False)
     assert calls[-1] == "2022h1_zhoupu"
@@ -289,6 +291,6 @@ def test_a_cache_others_can_write_is_not_read(tmp_path, seed_path):
     from kg.cache import Cache
     from kg.pipeline import build
     build([seed_path], tmp_path / "out", html=False)
-    (tmp_path / "out" / ".cache" / "analysis").chmod(0o777)
+    (tmp_path / "out" / ".cache" / "reports").chmod(0o777)
     assert not Cache(tmp_path / "out").enabled
     assert build([seed_path], tmp_path / "out", html=False).cached == 0

@@ -76,19 +76,29 @@ def hub_iri(cls: str, key: str) -> str:
     return ids.entity_iri(cls, key, scope="cn")
 
 
-def across_reports(g: Graph, results: list) -> int:
-    """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
-    in the reports of two or more places; returns the number of corpus-level entities."""
+def linkable(results: list) -> list[tuple[str, str, str, str]]:
+    """(class, name, entity IRI, place) of the entities of ``results`` (analysed reports)
+    that may be the same thing as an entity of another place."""
     from kg.resolve import scope_of
-    iris: dict[tuple[str, str], set[str]] = defaultdict(set)     # (class, name) -> entities
-    places: dict[tuple[str, str], set[str]] = defaultdict(set)   # (class, name) -> places
+    out = set()
     for res in results:
         scope = scope_of(res.report)
         for e in res.entities:
             key = _plain(e.key)
             if _linkable(e.cls, key):
-                iris[(e.cls, key)].add(e.iri)
-                places[(e.cls, key)].add(scope)
+                out.add((e.cls, key, e.iri, scope))
+    return sorted(out)
+
+
+def across_reports(g: Graph, names) -> int:
+    """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
+    in the reports of two or more places (``names``: :func:`linkable` tuples of every
+    report); returns the number of corpus-level entities."""
+    iris: dict[tuple[str, str], set[str]] = defaultdict(set)     # (class, name) -> entities
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)   # (class, name) -> places
+    for cls, key, iri, scope in names:
+        iris[(cls, key)].add(iri)
+        places[(cls, key)].add(scope)
     mapping = load_toml("rules/rdf.toml")["classes"]
     hubs = 0
     for (cls, key), members in sorted(iris.items()):
@@ -105,4 +115,4 @@ def across_reports(g: Graph, results: list) -> int:
     return hubs
 
 
-__all__ = ["same_in_report", "across_reports", "hub_iri"]
+__all__ = ["same_in_report", "across_reports", "linkable", "hub_iri"]

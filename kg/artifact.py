@@ -1,0 +1,107 @@
+"""One report's share of a build, made from that report alone (in a worker process):
+its graph written out at once, and a small summary of it for what ties reports together.
+
+The graph of a report goes into the report cache (:mod:`kg.cache`) as sorted N-Triples
+(what the store loads), a Turtle block and a TriG block (what ``kg.ttl`` and ``kg.trig``
+are joined from), the rows of the full-text index and its reader page. The summary keeps
+what the corpus stage needs of it: the ledger of facts (commitments), the names that may
+be the same thing in other places (``skos:exactMatch``), counts and its row of the index
+page. So the build never holds more than one report's triples per process.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg import ids
+from kg.cache import Cache, report_key
+from kg.facts.commitments import Entry
+from kg.facts.linking import linkable
+from kg.ingest import read_report
+from kg.serialize import indented, to_ntriples, turtle_block
+
+#: the files of a report in the cache (``KEY.NAME``)
+BLOBS = ("nt", "ttl", "trig", "rows.json")
+READER = "reader.html"
+PAGE = "page.html"
+
+
+@dataclass
+class Summary:
+    """What the corpus stage keeps of one report."""
+
+    name: str
+    key: str
+    graph: str                       # the report's named graph
+    digest: str                      # SHA-256 of its N-Triples
+    triples: int
+    ledger: list[Entry] = field(default_factory=list)
+    linkable: list[tuple[str, str, str, str]] = field(default_factory=list)  # class, name, IRI, place
+    entities: list[tuple[str, str]] = field(default_factory=list)           # IRI, class
+    sections: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    index_rows: dict[str, tuple] = field(default_factory=dict)  # "top"/"sub" -> index page row
+    multi: bool = False              # the index rows link graph pages (a build of several)
+    cached: bool = False
+
+
+def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, cache: Cache) -> Summary:
+    """Read, analyse and write out one report, or take it from ``cache`` when an earlier
+    build made it from the same text with the same code and data."""
+    report = read_report(path, encoding)
+    key = report_key(report, tagger)
+    needs = BLOBS + ((READER, PAGE) if html else ())
+    hit = cache.get(key, needs)
+    if hit is not None and (not html or (hit.index_rows and hit.multi == multi)):
+        hit.cached = True
+        return hit
+    import kg.build  # looked up at call time: tests count the analyses
+    res = kg.build.analyse(report, tagger=tagger)
+    g = Graph()
+    ledger = kg.build.add_report(g, res)
+    nt = to_ntriples(g)
+    graph = ids.graph_iri(report.name)
+    summary = Summary(
+        name=report.name, key=key, graph=graph, digest=hashlib.sha256(nt).hexdigest(),
+        triples=len(g), ledger=ledger,
+        linkable=linkable([res]),
+        entities=sorted({(e.iri, e.cls) for e in res.entities}),
+        sections=len(report.sections), sentences=len(report.sentences), mentions=len(res.mentions),
+        multi=multi)
+    ttl = turtle_block(g)
+    blobs: dict[str, bytes | str] = {"nt": nt, "ttl": ttl, "trig": indented(ttl)}
+    store = _store_of(nt, report.name)
+    from kg.textindex import rows_of
+    sentences, names = rows_of(store)
+    blobs["rows.json"] = json.dumps([sentences, names], ensure_ascii=False)
+    if html:
+        from kg import viz
+        from kg.indexpage import index_rows
+        from kg.reader import page_name, report_page
+        pages = {report.name: f"graphs/{page_name(report.name)}.html"} if multi else None
+        sub = {report.name: f"../graphs/{page_name(report.name)}.html"} if multi else None
+        summary.index_rows = {"top": index_rows(store, pages, prefix="reports/")[0],
+                              "sub": index_rows(store, sub)[0]}
+        blobs[READER] = report_page(store, ids.report_iri(report.name),
+                                    str(report.meta.get("title") or report.name))
+        blobs[PAGE] = viz.render_dataset(g, reader="../reports/" if multi else "reports/")
+    cache.put(key, summary, blobs)
+    return summary
+
+
+def _store_of(nt: bytes, name: str):
+    from kg.store import OxigraphStore
+    return OxigraphStore(nt, "nt", name)
+
+
+def text_rows(cache: Cache, key: str) -> tuple[list, list]:
+    sentences, names = json.loads(cache.path(key, "rows.json").read_text(encoding="utf-8"))
+    return [tuple(r) for r in sentences], [tuple(r) for r in names]
+
+
+__all__ = ["Summary", "prepare", "BLOBS", "READER", "PAGE", "text_rows"]

@@ -1,0 +1,175 @@
+"""What a build keeps between runs in ``OUT/.work/``: the on-disk store (one named graph
+per report, plus the ontology's and the links'), the full-text index, and the manifest
+of what they hold.
+
+The manifest maps each named graph to the SHA-256 of the N-Triples loaded for it. A build
+replaces only the graphs whose digest changed and removes the graphs of reports no longer
+built. Before it touches a graph it marks it ``dirty`` in the manifest (written
+atomically), and records the new digest only once the store and the index are flushed:
+a build killed at any moment leaves some graphs marked dirty, and the next run reloads
+exactly those. A store or index that cannot be opened is made again from the cache.
+The published store is a RocksDB checkpoint of this one (hard links, no copy).
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.output import write_atomic
+from kg.textindex import INDEX_FILE, add_rows, drop_rows, open_index
+
+log = logging.getLogger("kg")
+FOLDER = ".work"
+MANIFEST = "manifest.json"
+DIRTY = "dirty"
+#: above this share of the graphs changing, the store and index are made again whole
+REBUILD_SHARE = 0.3
+
+
+@dataclass
+class Graph:
+    """A named graph the build wants in the store: its digest, and how to get its
+    N-Triples and its index rows (read only when the graph must be loaded)."""
+
+    digest: str
+    ntriples: Callable[[], bytes]
+    rows: Callable[[], tuple[list, list]]
+
+
+class _Chunks(io.RawIOBase):
+    """A file over an iterator of byte strings, so the store parses a stream."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._it, self._buf = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            try:
+                self._buf = next(self._it)
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n], self._buf = self._buf[:n], self._buf[n:]
+        return n
+
+
+class WorkState:
+    """The working store, index and manifest of one output folder."""
+
+    def __init__(self, out_dir: Path):
+        self.folder = Path(out_dir) / FOLDER
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.manifest_path = self.folder / MANIFEST
+        self.graphs = self._manifest()
+        try:
+            self.store = ox.Store(str(self.folder / "store"))
+            self.index = open_index(self.folder / INDEX_FILE)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("%s: cannot open the working store (%s); making it again", self.folder, exc)
+            self._reset()
+
+    def _manifest(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            graphs = data["graphs"]
+            if isinstance(graphs, dict) and all(isinstance(v, str) for v in graphs.values()):
+                return graphs
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        if (self.folder / "store").exists():  # state without a manifest: trust none of it
+            self._wipe()
+        return {}
+
+    def _wipe(self) -> None:
+        shutil.rmtree(self.folder / "store", ignore_errors=True)
+        (self.folder / INDEX_FILE).unlink(missing_ok=True)
+
+    def _reset(self) -> None:
+        self._wipe()
+        self.graphs = {}
+        self._save()
+        self.store = ox.Store(str(self.folder / "store"))
+        self.index = open_index(self.folder / INDEX_FILE)
+
+    def _save(self) -> None:
+        write_atomic(self.manifest_path, json.dumps({"graphs": dict(sorted(self.graphs.items()))},
+                                                    indent=0, ensure_ascii=False))
+
+    def sync(self, wanted: dict[str, Graph]) -> tuple[int, int]:
+        """Make the store and the index hold exactly ``wanted``; (graphs loaded, removed)."""
+        change = sorted(g for g, spec in wanted.items() if self.graphs.get(g) != spec.digest)
+        gone = sorted(g for g in self.graphs if g not in wanted)
+        if not change and not gone:
+            return 0, 0
+        whole = len(change) + len(gone) > REBUILD_SHARE * max(len(self.graphs), 1)
+        present = set(self.graphs)
+        for g in change + gone:
+            self.graphs[g] = DIRTY
+        self._save()
+        if whole:  # most of it changes: start from empty rather than delete graph by graph
+            self.store.clear()
+            self.index.close()
+            (self.folder / INDEX_FILE).unlink(missing_ok=True)
+            self.index = open_index(self.folder / INDEX_FILE)
+            self.graphs = {g: DIRTY for g in wanted}
+            change = sorted(wanted)
+            gone = []
+        else:
+            for g in gone + change:
+                if g in present:
+                    self.store.remove_graph(ox.NamedNode(g))
+                    drop_rows(self.index, g)
+        self.store.bulk_load(io.BufferedReader(_Chunks(self._trig(change, wanted)), 1 << 20),
+                             ox.RdfFormat.TRIG)
+        for g in change:
+            add_rows(self.index, g, *wanted[g].rows())
+        self.store.flush()
+        self.index.commit()
+        for g in change:
+            self.graphs[g] = wanted[g].digest
+        for g in gone:
+            self.graphs.pop(g, None)
+        self._save()
+        return len(change), len(gone)
+
+    @staticmethod
+    def _trig(names: Iterable[str], wanted: dict[str, Graph]) -> Iterator[bytes]:
+        for g in names:  # N-Triples lines are TriG statements: one block per graph
+            yield f"<{g}> {{\n".encode("utf-8")
+            yield wanted[g].ntriples()
+            yield b"}\n"
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def publish_store(self, folder: Path) -> None:
+        """A checkpoint of the store into ``folder`` (which must not exist yet)."""
+        if folder.exists():
+            folder.rmdir()
+        self.store.backup(str(folder))
+
+    def publish_index(self, folder: Path) -> None:
+        """A consistent copy of the index into ``folder``."""
+        dest = sqlite3.connect(folder / INDEX_FILE)
+        try:
+            self.index.backup(dest)
+        finally:
+            dest.close()
+
+    def close(self) -> None:
+        self.index.close()
+        del self.store
+
+
+__all__ = ["WorkState", "Graph", "FOLDER"]

@@ -1,0 +1,122 @@
+"""A build into the same folder replaces only what changed: the named graph of a changed
+report, nothing of the unchanged ones, and the graph of a report no longer built is
+gone from the store and the search index; a build killed at any moment is resumed by
+running it again, to the same store a build from scratch makes."""
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from conftest import SEED
+from kg import ids
+from kg.pipeline import build
+from kg.textindex import INDEX_DIR, INDEX_FILE, TextIndex
+from kg.workstate import FOLDER, MANIFEST
+
+
+def _reports(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    a = folder / "2022h1_zhoupu.txt"
+    a.write_bytes(SEED.read_bytes())
+    b = folder / "b.txt"
+    b.write_text("乙镇2023年政府工作报告\n一、2022年工作回顾\n完成周秀路(沪南公路-周园路)大修。\n", encoding="utf-8")
+    c = folder / "c.txt"
+    c.write_text("丙镇2023年政府工作报告\n一、2022年工作回顾\n建成丙镇文化中心。\n", encoding="utf-8")
+    return [a, b, c]
+
+
+def _quads(store_dir: Path) -> set[str]:
+    store = ox.Store.read_only(str(store_dir))
+    return {str(q) for q in store.quads_for_pattern(None, None, None, None)}
+
+
+def _graph(store_dir: Path, name: str) -> set[str]:
+    store = ox.Store.read_only(str(store_dir))
+    g = ox.NamedNode(ids.graph_iri(name))
+    return {str(q) for q in store.quads_for_pattern(None, None, None, g)}
+
+
+def _manifest(out: Path) -> dict[str, str]:
+    return json.loads((out / FOLDER / MANIFEST).read_text(encoding="utf-8"))["graphs"]
+
+
+def test_a_changed_report_replaces_only_its_graph(tmp_path):
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    first = build([a, b, c], out, html=False)
+    assert first.loaded == 4  # three reports and the ontology (no name is shared by two places)
+    before = _manifest(out)
+    kept = _graph(out / "store", "2022h1_zhoupu")
+    b.write_text(b.read_text(encoding="utf-8").replace("大修", "大修，建成乙镇体育公园"), encoding="utf-8")
+    again = build([a, b, c], out, html=False)
+    after = _manifest(out)
+    changed = {g for g in after if after[g] != before.get(g)}
+    assert changed == {ids.graph_iri("b")}
+    assert again.loaded == 1 and again.cached == 2
+    assert _graph(out / "store", "2022h1_zhoupu") == kept
+    assert any("体育公园" in q for q in _graph(out / "store", "b"))
+    index = TextIndex(out / INDEX_DIR / INDEX_FILE)
+    assert [r[3] for r in index.sentences("体育公园")] == ["完成周秀路(沪南公路-周园路)大修，建成乙镇体育公园。"]
+    # the store the increments made is the store a build from scratch makes
+    fresh = build([a, b, c], tmp_path / "fresh", html=False, cache=False)
+    assert fresh.loaded == 4 and _quads(out / "store") == _quads(tmp_path / "fresh" / "store")
+
+
+def test_a_report_no_longer_built_is_gone(tmp_path):
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    build([a, b, c], out, html=False)
+    assert TextIndex(out / INDEX_DIR / INDEX_FILE).sentences("丙镇文化中心")
+    build([a, b], out, html=False)
+    graphs = {str(g.value) for g in ox.Store.read_only(str(out / "store")).named_graphs()}
+    assert ids.graph_iri("c") not in graphs and ids.graph_iri("b") in graphs
+    assert ids.graph_iri("c") not in _manifest(out)
+    assert TextIndex(out / INDEX_DIR / INDEX_FILE).sentences("丙镇文化中心") == []
+    assert not any("丙镇" in q for q in _quads(out / "store"))
+    assert "丙镇" not in (out / "kg.trig").read_text(encoding="utf-8")
+
+
+def test_a_killed_build_is_resumed_by_running_it_again(tmp_path):
+    """SIGKILL at random moments of builds that change one report each time; after each
+    kill the next complete build gives the store a build from scratch gives."""
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    build([a, b, c], out, html=False)
+    rng = random.Random(11)
+    texts = ["建成乙镇体育公园。", "完成乙镇污水管网改造。", "新建乙镇幼儿园。"]
+    for i, extra in enumerate(texts):
+        b.write_text(b.read_text(encoding="utf-8") + extra + "\n", encoding="utf-8")
+        p = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(a), str(b), str(c),
+                              "-o", str(out), "--no-html", "-j", "1"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 4.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        json.loads((out / FOLDER / MANIFEST).read_text(encoding="utf-8"))  # never half written
+        if i % 2:  # resume now, or after the next kill
+            build([a, b, c], out, html=False)
+    done = build([a, b, c], out, html=False)
+    fresh = build([a, b, c], tmp_path / "fresh", html=False, cache=False)
+    assert _quads(out / "store") == _quads(tmp_path / "fresh" / "store")
+    assert set(_manifest(out).values()) == set(_manifest(tmp_path / "fresh").values())
+    assert done.files["kg.trig"].read_bytes() == fresh.files["kg.trig"].read_bytes()
+    assert TextIndex(out / INDEX_DIR / INDEX_FILE).sentences("幼儿园")
+
+
+def test_a_working_store_that_cannot_be_read_is_made_again(tmp_path):
+    a, b, _ = _reports(tmp_path)
+    out = tmp_path / "out"
+    build([a, b], out, html=False)
+    (out / FOLDER / MANIFEST).write_text("{not json", encoding="utf-8")
+    again = build([a, b], out, html=False)
+    assert again.loaded == 3 and again.cached == 2
+    assert _quads(out / "store") == _quads(Path(again.files["store"]))
+    assert ids.graph_iri("b") in _manifest(out)
