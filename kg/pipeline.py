@@ -186,8 +186,8 @@ class Corpus:
     graph, and the commitments each report's own text (or nothing) answers."""
 
     reports: list[Summary]
-    links: Graph
-    own: dict[str, Graph]                    # report graph IRI -> its commitments
+    links: set[tuple]
+    own: dict[str, set[tuple]]               # report graph IRI -> its commitments
 
     def _ordered(self) -> list[tuple[str, Summary | None]]:
         """Every named graph of the build, in IRI order (None: ontology or links)."""
@@ -225,12 +225,12 @@ class Corpus:
         """``kg.trig``: one block per named graph, in IRI order."""
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(prefix_header())
-            blocks = []
+            first = True
             for iri, s in self._ordered():
                 body = self._block(cache, iri, s, "    ")
                 if body:
-                    blocks.append(f"{graph_name(iri)} {{\n{body}}}\n")
-            fh.write("\n".join(blocks))
+                    fh.write(("" if first else "\n") + f"{graph_name(iri)} {{\n{body}}}\n")
+                    first = False
 
     def _block(self, cache: Cache, iri: str, s: Summary | None, indent: str) -> str:
         if s is None:
@@ -259,14 +259,16 @@ class Corpus:
 
 
 def corpus_stage(reports: list[Summary]) -> Corpus:
-    links = Graph()
+    """The links and commitments of ``reports``, as sets of triples (what they are added
+    to needs only ``add``; a set holds a third of what an rdflib graph holds)."""
+    links: set[tuple] = set()
     if len(reports) > 1:
         across_reports(links, [t for s in reports for t in s.linkable])
-    own: dict[str, Graph] = {}
+    own: dict[str, set[tuple]] = {}
     by_report = {ids.report_iri(s.name): s.graph for s in reports}
     for c in link([e for s in reports for e in s.ledger]):
         if c.answer_report in (None, c.promise_report):
-            add_commitments(own.setdefault(by_report[c.promise_report], Graph()), [c])
+            add_commitments(own.setdefault(by_report[c.promise_report], set()), [c])
         else:
             add_commitments(links, [c])
     return Corpus(reports, links, own)

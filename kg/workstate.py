@@ -12,12 +12,11 @@ The published store is a RocksDB checkpoint of this one (hard links, no copy).
 """
 from __future__ import annotations
 
-import io
 import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,26 +41,6 @@ class Graph:
     digest: str
     ntriples: Callable[[], bytes]
     rows: Callable[[], tuple[list, list]]
-
-
-class _Chunks(io.RawIOBase):
-    """A file over an iterator of byte strings, so the store parses a stream."""
-
-    def __init__(self, chunks: Iterator[bytes]):
-        self._it, self._buf = chunks, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:
-        while not self._buf:
-            try:
-                self._buf = next(self._it)
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n], self._buf = self._buf[:n], self._buf[n:]
-        return n
 
 
 class WorkState:
@@ -130,9 +109,8 @@ class WorkState:
                 if g in present:
                     self.store.remove_graph(ox.NamedNode(g))
                     drop_rows(self.index, g)
-        self.store.bulk_load(io.BufferedReader(_Chunks(self._trig(change, wanted)), 1 << 20),
-                             ox.RdfFormat.TRIG)
-        for g in change:
+        for g in change:  # one graph at a time: the loader's memory is one report's
+            self.store.bulk_load(wanted[g].ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
             add_rows(self.index, g, *wanted[g].rows())
         self.store.flush()
         self.index.commit()
@@ -142,13 +120,6 @@ class WorkState:
             self.graphs.pop(g, None)
         self._save()
         return len(change), len(gone)
-
-    @staticmethod
-    def _trig(names: Iterable[str], wanted: dict[str, Graph]) -> Iterator[bytes]:
-        for g in names:  # N-Triples lines are TriG statements: one block per graph
-            yield f"<{g}> {{\n".encode("utf-8")
-            yield wanted[g].ntriples()
-            yield b"}\n"
 
     def __len__(self) -> int:
         return len(self.store)
