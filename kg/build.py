@@ -213,151 +213,177 @@ def union_graph(src: Graph | Dataset) -> Graph:
 
 def add_report(g: Graph, res: ReportResult) -> list:
     """Write one report's graph into ``g``; return its ledger of facts (for commitments)."""
-    r = res.report
-    rep = URIRef(ids.report_iri(r.name))
-    text = r.text
-    meta = r.meta
-    g.add((rep, RDF.type, KG.Report))
-    g.add((rep, RDFS.label, Literal(str(meta.get("title") or r.name), lang="zh")))
-    if meta.get("title"):
-        g.add((rep, DCTERMS.title, Literal(str(meta["title"]), lang="zh")))
-    if meta.get("source"):
-        g.add((rep, DCTERMS.source, _url(str(meta["source"]))))
-    if meta.get("publisher"):
-        g.add((rep, DCTERMS.publisher, Literal(str(meta["publisher"]), lang="zh")))
-    if meta.get("date"):
-        g.add((rep, DCTERMS.issued, Literal(str(meta["date"]), datatype=XSD.date)))
-    if meta.get("index_no"):
-        g.add((rep, KG.indexNumber, Literal(str(meta["index_no"]))))
-    if meta.get("meeting"):
-        g.add((rep, KG.meeting, Literal(str(meta["meeting"]), lang="zh")))
-    if meta.get("year"):
-        g.add((rep, KG.year, Literal(str(meta["year"]), datatype=XSD.gYear)))
-        g.add((rep, KG.reportPeriod, Literal(str(meta["year"]) + "年" + str(meta.get("period", "")),
-                                             lang="zh")))
-    g.add((rep, DCTERMS.identifier, Literal(r.name)))
+    w = _ReportGraph(g, res)
+    w.report_node()
+    w.text_nodes()
+    place = w.entities()
+    ledger = w.facts(place)
+    w.relations(place)
+    same_in_report(g, res.entities)
+    return ledger
 
-    def span(node: URIRef, cls: URIRef, start: int, end: int) -> None:
+
+class _ReportGraph:
+    """The steps of :func:`add_report`, each a method, sharing the IRIs minted so far."""
+
+    def __init__(self, g: Graph, res: ReportResult):
+        self.g, self.res, self.r = g, res, res.report
+        self.rep = URIRef(ids.report_iri(self.r.name))
+        self.mapping = _mapping()
+        self.sec_iri: dict[str, URIRef] = {}
+        self.sent_iri: dict[tuple[int, int], URIRef] = {}
+        self.mention_iri: dict[int, URIRef] = {}
+        self.by_key = {(e.cls, e.key): e for e in res.entities}
+        self.by_type_key: dict[tuple[str, str], Entity] = {}
+        for e in res.entities:
+            for m in e.mentions:
+                self.by_type_key.setdefault((m.type, m.key), e)
+                self.by_type_key.setdefault((e.cls, m.key), e)
+
+    def report_node(self) -> None:
+        g, rep, r, meta = self.g, self.rep, self.r, self.r.meta
+        g.add((rep, RDF.type, KG.Report))
+        g.add((rep, RDFS.label, Literal(str(meta.get("title") or r.name), lang="zh")))
+        if meta.get("title"):
+            g.add((rep, DCTERMS.title, Literal(str(meta["title"]), lang="zh")))
+        if meta.get("source"):
+            g.add((rep, DCTERMS.source, _url(str(meta["source"]))))
+        if meta.get("publisher"):
+            g.add((rep, DCTERMS.publisher, Literal(str(meta["publisher"]), lang="zh")))
+        if meta.get("date"):
+            g.add((rep, DCTERMS.issued, Literal(str(meta["date"]), datatype=XSD.date)))
+        if meta.get("index_no"):
+            g.add((rep, KG.indexNumber, Literal(str(meta["index_no"]))))
+        if meta.get("meeting"):
+            g.add((rep, KG.meeting, Literal(str(meta["meeting"]), lang="zh")))
+        if meta.get("year"):
+            g.add((rep, KG.year, Literal(str(meta["year"]), datatype=XSD.gYear)))
+            g.add((rep, KG.reportPeriod, Literal(str(meta["year"]) + "年" + str(meta.get("period", "")),
+                                                 lang="zh")))
+        g.add((rep, DCTERMS.identifier, Literal(r.name)))
+
+    def span(self, node: URIRef, cls: URIRef, start: int, end: int) -> None:
+        g = self.g
         g.add((node, RDF.type, cls))
-        g.add((node, KG.report, rep))
+        g.add((node, KG.report, self.rep))
         g.add((node, NIF.beginIndex, Literal(start, datatype=XSD.nonNegativeInteger)))
         g.add((node, NIF.endIndex, Literal(end, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.anchorOf, Literal(text[start:end])))
+        g.add((node, NIF.anchorOf, Literal(self.r.text[start:end])))
 
-    sec_iri = {s.path: URIRef(f"{rep}/section/{s.path}") for s in r.sections}
-    for s in r.sections:
-        node = sec_iri[s.path]
-        span(node, KG.Section, s.start, s.end)
-        g.add((node, KG.level, Literal(s.level)))
-        g.add((node, KG.path, Literal(s.path)))
-        if s.number:
-            g.add((node, KG.number, Literal(s.number)))
-        g.add((node, KG.heading, Literal(s.title, lang="zh")))
-        g.add((node, RDFS.label, Literal(f"{s.number}{s.title}", lang="zh")))
-        g.add((node, KG.modality, MODALITY_IRI[s.modality]))
-        g.add((node, DCTERMS.isPartOf, sec_iri[s.parent] if s.parent else rep))
-        if s.parent:
-            g.add((node, KG.inSection, sec_iri[s.parent]))
-    para_iri = []
-    for p in r.paragraphs:
-        node = URIRef(f"{rep}/paragraph/{p.start}-{p.end}")
-        para_iri.append(node)
-        span(node, KG.Paragraph, p.start, p.end)
-        if p.section:
-            g.add((node, KG.inSection, sec_iri[p.section]))
-        g.add((node, DCTERMS.isPartOf, sec_iri[p.section] if p.section else rep))
-    sent_iri: dict[tuple[int, int], URIRef] = {}
-    for s in r.sentences:
-        node = URIRef(f"{rep}/sentence/{s.start}-{s.end}")
-        sent_iri[(s.start, s.end)] = node
-        span(node, KG.Sentence, s.start, s.end)
-        g.add((node, KG.inParagraph, para_iri[s.paragraph]))
-        if s.section:
-            g.add((node, KG.inSection, sec_iri[s.section]))
-        g.add((node, KG.modality, MODALITY_IRI[s.modality]))
+    def text_nodes(self) -> None:
+        """Sections, paragraphs and sentences, each with its span."""
+        g, rep, r, span = self.g, self.rep, self.r, self.span
+        sec_iri = self.sec_iri
+        sec_iri.update({s.path: URIRef(f"{rep}/section/{s.path}") for s in r.sections})
+        for s in r.sections:
+            node = sec_iri[s.path]
+            span(node, KG.Section, s.start, s.end)
+            g.add((node, KG.level, Literal(s.level)))
+            g.add((node, KG.path, Literal(s.path)))
+            if s.number:
+                g.add((node, KG.number, Literal(s.number)))
+            g.add((node, KG.heading, Literal(s.title, lang="zh")))
+            g.add((node, RDFS.label, Literal(f"{s.number}{s.title}", lang="zh")))
+            g.add((node, KG.modality, MODALITY_IRI[s.modality]))
+            g.add((node, DCTERMS.isPartOf, sec_iri[s.parent] if s.parent else rep))
+            if s.parent:
+                g.add((node, KG.inSection, sec_iri[s.parent]))
+        para_iri = []
+        for p in r.paragraphs:
+            node = URIRef(f"{rep}/paragraph/{p.start}-{p.end}")
+            para_iri.append(node)
+            span(node, KG.Paragraph, p.start, p.end)
+            if p.section:
+                g.add((node, KG.inSection, sec_iri[p.section]))
+            g.add((node, DCTERMS.isPartOf, sec_iri[p.section] if p.section else rep))
+        for s in r.sentences:
+            node = URIRef(f"{rep}/sentence/{s.start}-{s.end}")
+            self.sent_iri[(s.start, s.end)] = node
+            span(node, KG.Sentence, s.start, s.end)
+            g.add((node, KG.inParagraph, para_iri[s.paragraph]))
+            if s.section:
+                g.add((node, KG.inSection, sec_iri[s.section]))
+            g.add((node, KG.modality, MODALITY_IRI[s.modality]))
 
-    def sentence_of(m: Mention) -> URIRef | None:
-        s = r.sentence_at(m.start)
-        return sent_iri.get((s.start, s.end)) if s else None
+    def sentence_of(self, m: Mention) -> URIRef | None:
+        s = self.r.sentence_at(m.start)
+        return self.sent_iri.get((s.start, s.end)) if s else None
 
-    mapping = _mapping()
-    by_key = {(e.cls, e.key): e for e in res.entities}
-    by_type_key: dict[tuple[str, str], Entity] = {}
-    for e in res.entities:
-        for m in e.mentions:
-            by_type_key.setdefault((m.type, m.key), e)
-            by_type_key.setdefault((e.cls, m.key), e)
-    mention_iri: dict[int, URIRef] = {}
-
-    def mention_node(m: Mention) -> URIRef:
-        node = URIRef(f"{rep}/mention/{m.start}-{m.end}-{ids.kebab(m.type)}")
-        mention_iri[id(m)] = node
+    def mention_node(self, m: Mention) -> URIRef:
+        node = URIRef(f"{self.rep}/mention/{m.start}-{m.end}-{ids.kebab(m.type)}")
+        self.mention_iri[id(m)] = node
         return node
 
-    place_ent = by_type_key.get(("AdministrativeArea", str(meta.get("place", ""))))
-    if place_ent is not None:
-        g.add((rep, KG.place, URIRef(place_ent.iri)))
-    speaker_ent = by_type_key.get(("Person", str(meta.get("speaker", ""))))
-    if speaker_ent is not None:
-        g.add((rep, KG.speaker, URIRef(speaker_ent.iri)))
+    def source_of(self, m: Mention) -> URIRef:
+        return self.mention_iri.get(id(m)) or self.mention_node(m)
 
-    glossary = URIRef(f"{rep}/glossary")
-    if any(e.cls == "GlossaryTerm" for e in res.entities):
-        g.add((rep, KG.glossary, glossary))
-        g.add((glossary, RDF.type, KG.Glossary))
-        g.add((glossary, RDFS.label, Literal(f"{meta.get('title') or r.name} 名词解释", lang="zh")))
-        g.add((glossary, PROV.wasDerivedFrom, rep))
+    def entity_of(self, m: Mention) -> Entity | None:
+        return (self.by_type_key.get((m.type, m.key))
+                or self.by_type_key.get((str(m.attrs.get("class") or m.type), m.key)))
 
-    status_rank = mapping["status"]
-    located = {"kg:locatedIn", "kg:inPlanningUnit", "kg:inZone"}
-    for e in res.entities:
-        node = URIRef(e.iri)
-        g.add((node, RDF.type, curie(mapping["classes"][e.cls])))
-        g.add((node, RDFS.label, Literal(e.label, lang="zh")))
-        py = romanize(e.label)
-        if py:
-            g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
-        g.add((node, KG.key, Literal(e.key)))
-        for n in e.names:
-            if n != e.label:
-                g.add((node, SKOS.altLabel, Literal(n, lang="zh")))
-        if e.cls == "GlossaryTerm":
-            g.add((node, SKOS.prefLabel, Literal(e.label, lang="zh")))
-            g.add((node, SKOS.inScheme, glossary))
-        for name, value in e.attrs.items():
-            spec = mapping["attrs"].get(name)
-            if spec is None:
-                continue
-            for v in value if isinstance(value, list) else [value]:
-                lit = _literal(v, spec["datatype"])
-                if lit is not None:
-                    g.add((node, curie(spec["property"]), lit))
-        modalities = set()
-        for m in e.mentions:
-            mn = mention_node(m)
-            span(mn, KG.Mention, m.start, m.end)
-            g.add((mn, KG.mentionOf, node))
-            g.add((mn, KG.mentionType, Literal(m.type)))
-            sn = sentence_of(m)
-            if sn is not None:
-                g.add((mn, KG.inSentence, sn))
-            g.add((node, PROV.wasDerivedFrom, mn))
-            modality = r.modality_at(m.start)
-            modalities.add(modality)
-        for mod in sorted(modalities):
-            g.add((node, KG.mentionedInModality, MODALITY_IRI[mod]))
+    def entities(self) -> Entity | None:
+        """The report's place and speaker, its glossary, and each entity with its labels,
+        attributes and mentions; returns the report's place."""
+        g, rep, r, meta = self.g, self.rep, self.r, self.r.meta
+        place_ent = self.by_type_key.get(("AdministrativeArea", str(meta.get("place", ""))))
+        if place_ent is not None:
+            g.add((rep, KG.place, URIRef(place_ent.iri)))
+        speaker_ent = self.by_type_key.get(("Person", str(meta.get("speaker", ""))))
+        if speaker_ent is not None:
+            g.add((rep, KG.speaker, URIRef(speaker_ent.iri)))
+        glossary = URIRef(f"{rep}/glossary")
+        if any(e.cls == "GlossaryTerm" for e in self.res.entities):
+            g.add((rep, KG.glossary, glossary))
+            g.add((glossary, RDF.type, KG.Glossary))
+            g.add((glossary, RDFS.label, Literal(f"{meta.get('title') or r.name} 名词解释", lang="zh")))
+            g.add((glossary, PROV.wasDerivedFrom, rep))
+        mapping = self.mapping
+        for e in self.res.entities:
+            node = URIRef(e.iri)
+            g.add((node, RDF.type, curie(mapping["classes"][e.cls])))
+            g.add((node, RDFS.label, Literal(e.label, lang="zh")))
+            py = romanize(e.label)
+            if py:
+                g.add((node, RDFS.label, Literal(py, lang="zh-Latn-pinyin")))
+            g.add((node, KG.key, Literal(e.key)))
+            for n in e.names:
+                if n != e.label:
+                    g.add((node, SKOS.altLabel, Literal(n, lang="zh")))
+            if e.cls == "GlossaryTerm":
+                g.add((node, SKOS.prefLabel, Literal(e.label, lang="zh")))
+                g.add((node, SKOS.inScheme, glossary))
+            for name, value in e.attrs.items():
+                spec = mapping["attrs"].get(name)
+                if spec is None:
+                    continue
+                for v in value if isinstance(value, list) else [value]:
+                    lit = _literal(v, spec["datatype"])
+                    if lit is not None:
+                        g.add((node, curie(spec["property"]), lit))
+            modalities = set()
+            for m in e.mentions:
+                mn = self.mention_node(m)
+                self.span(mn, KG.Mention, m.start, m.end)
+                g.add((mn, KG.mentionOf, node))
+                g.add((mn, KG.mentionType, Literal(m.type)))
+                sn = self.sentence_of(m)
+                if sn is not None:
+                    g.add((mn, KG.inSentence, sn))
+                g.add((node, PROV.wasDerivedFrom, mn))
+                modalities.add(r.modality_at(m.start))
+            for mod in sorted(modalities):
+                g.add((node, KG.mentionedInModality, MODALITY_IRI[mod]))
+        return place_ent
 
-    def entity_of(m: Mention) -> Entity | None:
-        return by_type_key.get((m.type, m.key)) or by_type_key.get((str(m.attrs.get("class") or m.type), m.key))
+    def facts(self, place_ent: Entity | None) -> list:
+        """Actions, observations and their ledger (kg/facts/rdf.py)."""
+        return add_facts(self.g, self.res.facts, self.entity_of, self.source_of,
+                         self.sent_iri.get, self.sentence_of, MODALITY_IRI, self.mapping["status"],
+                         URIRef(place_ent.iri) if place_ent is not None else None, self.rep,
+                         self.r.text)
 
-    def sentence_node(span: tuple[int, int]) -> URIRef | None:
-        return sent_iri.get(span)
-
-    ledger = add_facts(g, res.facts, entity_of, lambda m: mention_iri.get(id(m)) or mention_node(m),
-              sentence_node, sentence_of, MODALITY_IRI, status_rank,
-              URIRef(place_ent.iri) if place_ent is not None else None, rep, text)
-
-    def assert_rel(s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:
+    def assert_rel(self, s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:
+        g = self.g
         g.add((s, p, o))
         a = URIRef(f"{ids.base()}assertion/{ids.digest(str(s), str(p), str(o), n=16)}")
         g.add((a, RDF.type, KG.Assertion))
@@ -366,37 +392,40 @@ def add_report(g: Graph, res: ReportResult) -> list:
         g.add((a, RDF.object, o))
         g.add((a, PROV.wasDerivedFrom, source))
 
-    has_location: set[URIRef] = set()
-    for e in res.entities:
-        for rel, m in e.rels:
-            spec = mapping["relations"].get(rel.predicate)
-            if spec is None:
-                raise ValueError(f"unknown relation {rel.predicate!r} (add it to data/rules/rdf.toml)")
-            subj = e
-            if rel.subject is not None:
-                subj = by_type_key.get(rel.subject) or by_key.get(rel.subject)
-            target = by_type_key.get((rel.type, rel.key)) or by_key.get((rel.type, rel.key))
-            if subj is None or target is None or subj is target:
-                continue
-            s, o = URIRef(subj.iri), URIRef(target.iri)
-            p = curie(spec["property"])
-            source = mention_iri.get(id(m)) or mention_node(m)
-            assert_rel(s, p, o, source)
-            if spec.get("symmetric"):
-                assert_rel(o, p, s, source)
-            if spec.get("inverse"):
-                assert_rel(o, curie(spec["inverse"]), s, source)
-            if spec["property"] in located:
-                has_location.add(s)
-    if place_ent is not None:
-        area = URIRef(place_ent.iri)
-        for e in res.entities:
-            node = URIRef(e.iri)
-            if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
-                assert_rel(node, KG.locatedIn, area, rep)
+    def relations(self, place_ent: Entity | None) -> None:
+        """Each relation a mention states, reified with its source; entities of a place
+        class with no stated location are located in the report's place."""
+        mapping = self.mapping
+        located = {"kg:locatedIn", "kg:inPlanningUnit", "kg:inZone"}
+        has_location: set[URIRef] = set()
+        for e in self.res.entities:
+            for rel, m in e.rels:
+                spec = mapping["relations"].get(rel.predicate)
+                if spec is None:
+                    raise ValueError(f"unknown relation {rel.predicate!r} (add it to data/rules/rdf.toml)")
+                subj = e
+                if rel.subject is not None:
+                    subj = self.by_type_key.get(rel.subject) or self.by_key.get(rel.subject)
+                target = self.by_type_key.get((rel.type, rel.key)) or self.by_key.get((rel.type, rel.key))
+                if subj is None or target is None or subj is target:
+                    continue
+                s, o = URIRef(subj.iri), URIRef(target.iri)
+                p = curie(spec["property"])
+                source = self.source_of(m)
+                self.assert_rel(s, p, o, source)
+                if spec.get("symmetric"):
+                    self.assert_rel(o, p, s, source)
+                if spec.get("inverse"):
+                    self.assert_rel(o, curie(spec["inverse"]), s, source)
+                if spec["property"] in located:
+                    has_location.add(s)
+        if place_ent is not None:
+            area = URIRef(place_ent.iri)
+            for e in self.res.entities:
+                node = URIRef(e.iri)
+                if e.cls in mapping["places"]["default_located_in"] and node not in has_location:
+                    self.assert_rel(node, KG.locatedIn, area, self.rep)
 
-    same_in_report(g, res.entities)
-    return ledger
 
 def _url(value: str) -> URIRef | Literal:
     if re.match(r"^https?://", value):
