@@ -113,50 +113,35 @@ def bind_prefixes(g: Graph) -> None:
     g.bind("id", ids.base() + "id/", override=True)
 
 
-def analysed(reports: Iterable[Report], tagger=True, jobs: int = 1,
-             cache=None) -> Iterator[ReportResult]:
+def analysed(reports: Iterable[Report], tagger=True, jobs: int = 1) -> Iterator[ReportResult]:
     """``analyse`` of each report, in the order given, on ``jobs`` processes (forked after
     the names model is loaded, so that workers share it): the same results whatever
-    ``jobs`` is. With a :class:`kg.cache.Cache`, reports analysed by an earlier build of
-    the same code and data are read from it instead."""
-    reports = list(reports)
-    keys: list[str | None] = [None] * len(reports)
-    done: dict[int, ReportResult] = {}
-    if cache is not None:
-        from kg.cache import report_key
-        for i, r in enumerate(reports):
-            keys[i] = report_key(r, tagger)
-            hit = cache.get(keys[i])
-            if hit is not None:
-                done[i] = hit
-    todo = [i for i in range(len(reports)) if i not in done]
-    fresh = _analyse_all([reports[i] for i in todo], tagger, jobs)
-    for i in range(len(reports)):
-        if i not in done:
-            res = next(fresh)
-            if cache is not None:
-                cache.put(keys[i], res)
-            done[i] = res
-        yield done.pop(i)
+    ``jobs`` is."""
+    yield from _analyse_all(list(reports), tagger, jobs)
 
 
 def _analyse_all(reports: list[Report], tagger, jobs: int) -> Iterator[ReportResult]:
-    if jobs <= 1 or len(reports) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for r in reports:
-            yield analyse(r, tagger=tagger)
+    return ordered_map(functools.partial(analyse, tagger=tagger), reports, jobs, tagger)
+
+
+def ordered_map(fn: Callable, items: list, jobs: int, tagger=False) -> Iterator:
+    """``fn`` of each item, in order, on ``jobs`` forked processes (``tagger=True``: the
+    names model is loaded first, so that the workers share it)."""
+    if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for x in items:
+            yield fn(x)
         return
     if tagger is True:
         from kg.names.tagger import tagger as shipped_model
         shipped_model()
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(jobs, len(reports))) as pool:
-        yield from pool.imap(functools.partial(analyse, tagger=tagger), reports)
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+        yield from pool.imap(fn, items)
 
 
 def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
                   progress: Callable[[Report], None] | None = None,
                   results: list[ReportResult] | None = None, tagger: bool = True,
-                  jobs: int = 1, cache=None) -> Dataset:
+                  jobs: int = 1) -> Dataset:
     """One named graph per report (plus the ontology's own graph); reports are analysed
     on ``jobs`` processes, their graphs written in order."""
     ds = Dataset()
@@ -167,7 +152,7 @@ def build_dataset(reports: Iterable[Report], with_ontology: bool = True,
             og.add(t)
     ledgers: dict = {}
     done: list[ReportResult] = []
-    for res in analysed(reports, tagger=tagger, jobs=jobs, cache=cache):
+    for res in analysed(reports, tagger=tagger, jobs=jobs):
         report = res.report
         done.append(res)
         if results is not None:

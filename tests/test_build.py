@@ -264,7 +264,7 @@ def test_unchanged_reports_are_not_analysed_again(tmp_path, seed_path, monkeypat
     """The second build into a folder reuses the analyses of unchanged reports and gives the
     same bytes; a changed report, or changed code and data, is analysed again."""
     import kg.build
-    import kg.cache
+    import kg.corpus.cache
     from kg.pipeline import build
     other = tmp_path / "reports" / "2022h1_other.txt"
     other.parent.mkdir()
@@ -282,13 +282,13 @@ def test_unchanged_reports_are_not_analysed_again(tmp_path, seed_path, monkeypat
     assert calls == ["2022h1_other"]
     # entries no build uses any more are gone
     assert len(list((tmp_path / "out" / ".cache" / "reports").glob("*.pickle"))) == 2
-    monkeypatch.setattr(kg.cache, "pipeline_hash", lambda: "other code")
+    monkeypatch.setattr(kg.corpus.cache, "pipeline_hash", lambda: "other code")
     build([seed_path], tmp_path / "out", html=False)
     assert calls[-1] == "2022h1_zhoupu"
 
 
 def test_a_cache_others_can_write_is_not_read(tmp_path, seed_path):
-    from kg.cache import Cache
+    from kg.corpus.cache import Cache
     from kg.pipeline import build
     build([seed_path], tmp_path / "out", html=False)
     (tmp_path / "out" / ".cache" / "reports").chmod(0o777)

@@ -18,7 +18,7 @@ from conftest import SEED
 from kg import ids
 from kg.pipeline import build
 from kg.textindex import INDEX_DIR, INDEX_FILE, TextIndex
-from kg.workstate import FOLDER, MANIFEST
+from kg.corpus.workstate import FOLDER, MANIFEST
 
 
 def _reports(tmp_path: Path) -> list[Path]:

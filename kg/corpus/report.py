@@ -1,7 +1,7 @@
 """One report's share of a build, made from that report alone (in a worker process):
 its graph written out at once, and a small summary of it for what ties reports together.
 
-The graph of a report goes into the report cache (:mod:`kg.cache`) as sorted N-Triples
+The graph of a report goes into the report cache (:mod:`kg.corpus.cache`) as sorted N-Triples
 (what the store loads), a Turtle block and a TriG block (what ``kg.ttl`` and ``kg.trig``
 are joined from), the rows of the full-text index and its reader page. The summary keeps
 what the corpus stage needs of it: the ledger of facts (commitments), the names that may
@@ -18,7 +18,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import ids
-from kg.cache import Cache, report_key
+from kg.corpus.cache import Cache, report_key
 from kg.facts.commitments import Entry
 from kg.facts.linking import linkable
 from kg.ingest import read_report

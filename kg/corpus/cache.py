@@ -38,7 +38,7 @@ _SHAPING = ("lexicons", "rules", "models")  # data/ folders that shape an analys
 def pipeline_hash() -> str:
     """SHA-256 over the code and data an analysis depends on (not the reports)."""
     h = hashlib.sha256()
-    code = Path(__file__).resolve().parent
+    code = Path(__file__).resolve().parents[1]  # the kg package
     files = sorted(code.rglob("*.py")) + sorted(code.rglob("*.rq"))
     for sub in _SHAPING:
         files += sorted(p for p in (DATA / sub).rglob("*") if p.is_file())

@@ -1,0 +1,104 @@
+"""The last stage: a build's outputs, made from the report cache, the corpus stage and
+the working store, never from one graph of the whole corpus: ``kg.ttl`` and ``kg.trig``
+joined block by block, the store and index as checkpoints of the working ones, and the
+pages (each report's own, made with it; the index of reports joined from its rows).
+"""
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.corpus.cache import Cache
+from kg.corpus.links import Corpus
+from kg.corpus.report import PAGE, READER, Summary
+from kg.corpus.workstate import WorkState
+from kg.indexpage import assemble
+from kg.reader import page_name
+from kg.serialize import graph_name, prefix_header, turtle_block
+from kg.store import STORE_DIR
+from kg.textindex import INDEX_DIR
+
+READER_DIR = "reports"
+GRAPHS_DIR = "graphs"
+
+
+@dataclass
+class Outputs:
+    """What :func:`kg.output.publish` writes: files (text, or a function that writes the
+    file it is given) and folders (a function that fills the folder it is given)."""
+
+    files: dict
+    dirs: dict
+
+
+def outputs(corpus: Corpus, cache: Cache, work: WorkState, html: bool, exports: bool) -> Outputs:
+    files: dict = {}
+    if exports:
+        files["kg.ttl"] = functools.partial(write_ttl, corpus, cache)
+        files["kg.trig"] = functools.partial(write_trig, corpus, cache)
+    dirs: dict = {STORE_DIR: work.publish_store, INDEX_DIR: work.publish_index}
+    if html:
+        reports = corpus.reports
+        if len(reports) > 1:  # a corpus: the index of reports on top, one graph page per report
+            files["graph.html"] = assemble([s.index_rows["top"] for s in reports])
+            dirs[GRAPHS_DIR] = functools.partial(_link_pages, cache, reports, PAGE)
+        else:
+            files["graph.html"] = functools.partial(_link_file, cache.path(reports[0].key, PAGE))
+        dirs[READER_DIR] = functools.partial(_reader_pages, cache, reports)
+    return Outputs(files, dirs)
+
+
+def write_ttl(corpus: Corpus, cache: Cache, path: Path) -> None:
+    """``kg.ttl``: every graph's statements, one block after another (a statement two
+    reports share is in both blocks: Turtle is a set of statements)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(prefix_header())
+        for iri, s in corpus.ordered():
+            fh.write(_block(corpus, cache, iri, s, ""))
+
+
+def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
+    """``kg.trig``: one block per named graph, in IRI order."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(prefix_header())
+        first = True
+        for iri, s in corpus.ordered():
+            body = _block(corpus, cache, iri, s, "    ")
+            if body:
+                fh.write(("" if first else "\n") + f"{graph_name(iri)} {{\n{body}}}\n")
+                first = False
+
+
+def _block(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> str:
+    if s is None:
+        return turtle_block(corpus.triples(iri), indent=indent)
+    body = cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
+    if iri in corpus.own:
+        body += "\n" + turtle_block(corpus.own[iri], indent=indent)
+    return body
+
+
+def _link_file(src: Path, dest: Path) -> None:
+    """``dest`` is ``src`` (a hard link where the file system allows it, else a copy)."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
+def _link_pages(cache: Cache, reports: list[Summary], blob: str, folder: Path) -> None:
+    for s in reports:
+        _link_file(cache.path(s.key, blob), folder / f"{page_name(s.name)}.html")
+
+
+def _reader_pages(cache: Cache, reports: list[Summary], folder: Path) -> None:
+    """The reader page of each report (kg/reader.py) and their index (kg/indexpage.py)."""
+    _link_pages(cache, reports, READER, folder)
+    (folder / "index.html").write_text(assemble([s.index_rows["sub"] for s in reports]),
+                                       encoding="utf-8")
+
+
+__all__ = ["outputs", "write_ttl", "write_trig", "READER_DIR", "GRAPHS_DIR"]
