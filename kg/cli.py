@@ -310,7 +310,7 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, through_hubs: bool
         query_file: Path | None, roads: bool, indicator: str | None, promises: str | None) -> None:
     """Write the interactive graph page (one offline HTML file), or with --indicator or
     --promises a page of facts."""
-    from kg.graphview import load_data
+    from kg.store import load_data
     from kg.output import write_atomic
     from kg.viz import render_page
 
@@ -351,7 +351,7 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, through_hubs: bool
 def export(data: Path, fmt: str, out: Path | None) -> None:
     """Export the graph for other tools (RDF, GraphML/GEXF for Gephi, CSV tables)."""
     from kg.export import export as run_export
-    from kg.graphview import load_data
+    from kg.store import load_data
 
     for path in run_export(load_data(data), fmt, out):
         click.echo(f"wrote {path}")
@@ -366,7 +366,7 @@ def export(data: Path, fmt: str, out: Path | None) -> None:
               help="How many entities to rank.")
 def stats(data: Path, fmt: str, top: int) -> None:
     """Counts per class and relation, most connected entities, components, road network."""
-    from kg.graphview import load_data
+    from kg.store import load_data
     from kg.stats import graph_stats, print_stats
 
     result = graph_stats(load_data(data), top=top)

@@ -29,6 +29,7 @@ from kg.build import bind_prefixes, union_graph
 from kg.errors import InputError
 from kg.graphview import _ATTR_PROPS, entity_graph
 from kg.output import ensure_dir, write_many
+from kg.serialize import to_ntriples as ntriples
 from kg.serialize import to_trig, to_turtle
 from kg.vocab import PREFIXES
 
@@ -43,8 +44,7 @@ LIST_SEP = "\n"
 
 def to_ntriples(g: Graph | Dataset) -> str:
     """N-Triples, one line per triple, sorted (rdflib's own order changes between runs)."""
-    text = union_graph(g).serialize(format="nt")
-    return "".join(sorted(set(ln + "\n" for ln in text.splitlines() if ln.strip())))
+    return ntriples(union_graph(g)).decode("utf-8")
 
 
 def jsonld_context() -> dict:

@@ -18,11 +18,9 @@ entity comes from, its sections, modalities and status).
 from __future__ import annotations
 
 import functools
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import networkx as nx
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -31,7 +29,7 @@ from rdflib.namespace import RDF, RDFS
 from kg.errors import InputError
 from kg.numbers import as_number
 from kg.resources import load_toml
-from kg.vocab import KG, NIF, PREFIXES, SCHEMA
+from kg.vocab import KG, NIF, PREFIXES, SCHEMA, compact
 
 #: how many source sentences a node keeps (the page shows them on hover)
 MAX_SENTENCES = 5
@@ -76,8 +74,6 @@ def curie(iri: URIRef | str) -> str:
     >>> curie("https://w3id.org/gwr-kg/ontology#segmentOf")
     'kg:segmentOf'
     """
-    from kg.results import compact
-
     return compact(str(iri))
 
 
@@ -456,199 +452,5 @@ def neighbourhood(view: nx.MultiDiGraph, label: str, depth: int = 1,
     return sub
 
 
-def inline_contexts_only(path: Path) -> None:
-    """Refuse a JSON-LD file whose ``@context`` names a remote or local document
-    (a URL, a path, ``@import``): reading a graph file never fetches or opens what it names.
-
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.jsonld"
-    >>> _ = f.write_text('{"@context": "http://127.0.0.1:9/c", "@id": "urn:a"}', encoding="utf-8")
-    >>> inline_contexts_only(f)
-    Traceback (most recent call last):
-    ...
-    kg.errors.InputError: g.jsonld: refused: the JSON-LD @context names another document (http://127.0.0.1:9/c); only inline contexts are read
-    """
-    import json
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{path}: not valid JSON-LD: {str(exc).splitlines()[0][:200]}") from None
-    except RecursionError:  # json nests by recursion: 100,000 "[" is not a graph
-        raise InputError(f"{path}: not valid JSON-LD: nested too deeply") from None
-    stack = [doc]
-    terms = 0
-    while stack:
-        x = stack.pop()
-        if isinstance(x, list):
-            stack.extend(x)
-        elif isinstance(x, dict):
-            for key, value in x.items():
-                if key == "@context":
-                    for c in value if isinstance(value, list) else [value]:
-                        terms += len(c) if isinstance(c, dict) else 0
-                    _too_many_prefixes(path, terms)
-                if key in ("@context", "@import"):
-                    refs = value if isinstance(value, list) else [value]
-                    for ref in refs:
-                        if isinstance(ref, str) or key == "@import":
-                            raise InputError(f"{path.name}: refused: the JSON-LD {key} names another "
-                                             f"document ({str(ref)[:80]}); only inline contexts are read")
-                stack.append(value)
-
-
-# an unescaped \\u or \\U escape of a UTF-16 surrogate (D800-DFFF): no character, which
-# rdflib decodes into a string that cannot be written back (pyoxigraph refuses it)
-_SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\(?:u|U0000)[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-_PREFIX_DECL = re.compile(rb"(?i)(?:@prefix|(?<![\w:])prefix)\s+[^\s:<>]*:")
-
-
-def _max_prefixes() -> int:
-    return load_toml("rules/ingest.toml")["limits"]["max_prefixes"]
-
-
-def _too_many_prefixes(path: Path, count: int) -> None:
-    most = _max_prefixes()
-    if count > most:
-        raise InputError(f"{path.name}: refused: {count:,} prefixes declared, over the limit of "
-                         f"{most:,} (kg's graphs declare 15)")
-
-
-def no_surrogate_escapes(path: Path) -> None:
-    r"""Refuse a Turtle, TriG or N-Triples file that escapes a surrogate (``\uD800``), or
-    that declares more prefixes than ``[limits] max_prefixes`` (``rules/ingest.toml``).
-
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.nt"
-    >>> _ = f.write_text('<urn:a> <urn:p> "\\\\uD800 is text, \\uD83D is not" .', encoding="utf-8")
-    >>> no_surrogate_escapes(f)
-    Traceback (most recent call last):
-    ...
-    kg.errors.InputError: g.nt: not valid RDF: the escape \uD83D at byte 34 names a surrogate, not a character
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    _too_many_prefixes(path, len(_PREFIX_DECL.findall(data)))
-    m = _SURROGATE_ESCAPE.search(data)
-    if m:
-        esc = m.group(0).lstrip(b"\\").decode("ascii")
-        at = m.end() - len(esc) - 1
-        raise InputError(f"{path.name}: not valid RDF: the escape \\{esc} at byte {at} names a "
-                         "surrogate, not a character")
-
-
-@functools.cache
-def _bcp47_case(tag: str) -> str:
-    """A language tag in its usual case (RFC 5646 2.1.1), which pyoxigraph lowercases.
-
-    >>> _bcp47_case("zh-latn-pinyin"), _bcp47_case("en-us"), _bcp47_case("de-x-abcd")
-    ('zh-Latn-pinyin', 'en-US', 'de-x-abcd')
-    """
-    out = [tag.split("-")[0].lower()]
-    private = False
-    for sub in tag.split("-")[1:]:
-        private = private or len(sub) == 1
-        if not private and len(sub) == 4 and sub.isalpha():
-            sub = sub.title()
-        elif not private and len(sub) == 2 and sub.isalpha():
-            sub = sub.upper()
-        else:
-            sub = sub.lower()
-        out.append(sub)
-    return "-".join(out)
-
-
-def _parse_strict(path: Path, fmt: str, ds: Dataset) -> None:
-    """Turtle, TriG, N-Triples or N-Quads read by pyoxigraph's parser (strict, and linear:
-    rdflib's takes minutes on one literal of 2 million lines, and on a line of 9 MB) into
-    ``ds``, with the file's prefixes bound."""
-    import pyoxigraph as ox
-
-    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG,
-               "nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}
-    parser = ox.parse(path=str(path), format=formats[fmt])
-    _add_quads(ds, parser)
-    for prefix, iri in sorted(parser.prefixes.items()):
-        ds.bind(prefix, iri, override=False)
-
-
-def _add_quads(ds: Dataset, parser) -> None:
-    """pyoxigraph quads (of a parser or a store) into ``ds``."""
-    import pyoxigraph as ox
-
-    from kg.store import _Converter
-    conv = _Converter()
-    graphs: dict[str, Graph] = {}
-
-    def quads():
-        for q in parser:
-            if isinstance(q.graph_name, ox.DefaultGraph):
-                ctx = ds.default_graph
-            else:
-                ctx = graphs.get(q.graph_name.value)
-                if ctx is None:
-                    ctx = graphs[q.graph_name.value] = ds.graph(conv(q.graph_name))
-            o = conv(q.object)
-            if isinstance(o, Literal) and o.language and "-" in o.language:
-                o = Literal(str(o), lang=_bcp47_case(o.language))
-            yield conv(q.subject), conv(q.predicate), o, ctx
-
-    ds.addN(quads())
-
-
-def load_data(path: str | Path) -> Dataset:
-    """Read a built graph (``.trig``/``.nq`` keep their named graphs; ``.ttl``/``.nt``/
-    ``.jsonld`` go into the default graph) into a Dataset.
-
-    Raises :class:`InputError` when the file is missing or not valid RDF.
-
-    >>> import tempfile, pathlib
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "g.nt"
-    >>> _ = f.write_text('<urn:a> <urn:p> "x" .', encoding="utf-8")
-    >>> len(list(iter_triples(load_data(f), (None, None, None))))
-    1
-    """
-    from kg.store import store_of
-    path = Path(path)
-    folder = store_of(path)
-    if folder is not None:  # a build's on-disk store (or the file a build did not export)
-        import pyoxigraph as ox
-        try:
-            store = ox.Store.read_only(str(folder))
-        except OSError as exc:
-            raise InputError(f"{folder}: cannot open the store ({exc})") from None
-        ds = Dataset()
-        _add_quads(ds, store.quads_for_pattern(None, None, None, None))
-        from kg.build import bind_prefixes
-        bind_prefixes(ds)
-        if not any(len(g) for g in ds.graphs()):
-            raise InputError(f"{folder}: empty store (no triples)")
-        return ds
-    if not path.is_file():
-        raise InputError(f"{path}: no such file (run `kg build` first, or pass --data)")
-    fmt = {".trig": "trig", ".nq": "nquads", ".ttl": "turtle", ".nt": "nt",
-           ".jsonld": "json-ld", ".json": "json-ld"}.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"{path}: unknown RDF format (use .trig, .nq, .ttl, .nt or .jsonld)")
-    if fmt == "json-ld":
-        inline_contexts_only(path)
-    else:
-        no_surrogate_escapes(path)
-    ds = Dataset()
-    try:
-        if fmt == "json-ld":
-            ds.default_graph.parse(path, format=fmt)
-        else:
-            _parse_strict(path, fmt, ds)
-    except Exception as exc:  # rdflib raises many parser-specific exceptions
-        raise InputError(f"{path}: not valid {fmt}: {str(exc).splitlines()[0][:200]}") from None
-    if not any(len(g) for g in ds.graphs()):
-        raise InputError(f"{path}: empty graph (no triples)")
-    return ds
-
-
-__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "hubs", "find_nodes", "load_data", "iter_triples", "curie",
+__all__ = ["entity_graph", "symmetric_properties", "undirected_simple", "road_network", "neighbourhood", "hubs", "find_nodes", "iter_triples", "curie",
            "entity_classes", "property_labels"]

@@ -24,7 +24,7 @@ from rdflib.namespace import XSD
 
 from kg.errors import QueryError
 from kg.store import QueryResult
-from kg.vocab import PREFIXES
+from kg.vocab import compact
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = ("ttl", "nt", "xml", "jsonld", "table")
@@ -153,18 +153,6 @@ def to_graph(res: QueryResult, fmt: str = "ttl") -> str:
         return writers[fmt](g)
     rdflib_fmt = {"xml": "xml", "rdfxml": "xml"}[fmt]
     return g.serialize(format=rdflib_fmt)
-
-
-def compact(iri: str) -> str:
-    """A prefixed name for an IRI in a known namespace, else the IRI.
-
-    >>> compact("https://w3id.org/gwr-kg/ontology#Road")
-    'kg:Road'
-    """
-    for p, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and re.fullmatch(r"[\w.-]*", iri[len(ns):]):
-            return f"{p}:{iri[len(ns):]}"
-    return iri
 
 
 _NUMERIC = {str(XSD.decimal), str(XSD.double), str(XSD.float), str(XSD.integer)}

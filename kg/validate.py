@@ -16,7 +16,7 @@ from kg.resources import ONTOLOGY
 def load_graph(path: str | Path) -> Graph:
     """A built graph file as one graph (named graphs merged), or a one-line error."""
     from kg.build import union_graph
-    from kg.graphview import load_data
+    from kg.store import load_data
 
     return union_graph(load_data(path))
 

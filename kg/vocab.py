@@ -3,6 +3,8 @@
 ``KG.Polcy`` raises ``AttributeError`` instead of minting a new IRI; a test checks that
 the terms here are exactly the subjects declared in ``ontology/kg.ttl``.
 """
+import re
+
 import rdflib
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
@@ -189,5 +191,21 @@ def curie(name: str) -> rdflib.URIRef:
     return rdflib.URIRef(PREFIXES[prefix] + local)
 
 
-__all__ = ["curie", "KG", "KG_NS", "NIF", "GEO", "LOCN", "ORG", "QB", "SCHEMA", "FOAF", "OA", "PREFIXES",
+__all__ = ["curie", "compact", "KG", "KG_NS", "NIF", "GEO", "LOCN", "ORG", "QB", "SCHEMA", "FOAF", "OA", "PREFIXES",
            "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SKOS", "XSD"]
+
+
+def compact(iri: str) -> str:
+    """A prefixed name for an IRI in a known namespace, else the IRI.
+
+    >>> compact("https://w3id.org/gwr-kg/ontology#Road")
+    'kg:Road'
+    """
+    for p, ns in _BY_LENGTH:
+        if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
+            return f"{p}:{iri[len(ns):]}"
+    return iri
+
+
+_BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+_LOCAL = re.compile(r"[\w.-]*")

@@ -14,7 +14,8 @@ import pytest
 
 from rdflib import URIRef
 
-from kg.graphview import entity_graph, iter_triples, load_data, undirected_simple
+from kg.graphview import entity_graph, iter_triples, undirected_simple
+from kg.store import load_data
 from kg.ingest import read_report
 from kg.viz import render_page, start_hidden
 from conftest import CHROMIUM

@@ -17,7 +17,8 @@ from rdflib import BNode, Dataset, Graph
 
 from kg.cli import main
 from kg.export import export, render
-from kg.graphview import entity_graph, iter_triples, load_data, symmetric_properties
+from kg.graphview import entity_graph, iter_triples, symmetric_properties
+from kg.store import load_data
 
 SMALL = Path(__file__).resolve().parent / "cases" / "viz_small" / "graph.trig"
 

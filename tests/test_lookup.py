@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from conftest import serving
 from kg.cli import main
 from kg.errors import InputError, QueryError
-from kg.graphview import entity_graph, load_data
+from kg.graphview import entity_graph
+from kg.store import load_data
 from kg.lookup import fold, store_index, view_index
 from kg.query import execute, library
 from kg.store import load_store

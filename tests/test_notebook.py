@@ -10,7 +10,8 @@ import pytest
 
 import kg
 from kg.export import export
-from kg.graphview import entity_graph, load_data
+from kg.graphview import entity_graph
+from kg.store import load_data
 from kg.viz import class_style
 
 

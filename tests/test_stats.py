@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from kg.graphview import load_data
+from kg.store import load_data
 from kg.stats import graph_stats
 
 SMALL = Path(__file__).resolve().parent / "cases" / "viz_small" / "graph.trig"

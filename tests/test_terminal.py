@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from kg.graphview import load_data
+from kg.store import load_data
 from kg.viz import render_page
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "reports" / "2022h1_zhoupu.txt"

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.errors import InputError, QueryError
-from kg.graphview import entity_graph, load_data, road_network
+from kg.graphview import entity_graph, road_network
+from kg.store import load_data
 from kg.viz import load_style, render, render_page
 
 ROOT = Path(__file__).resolve().parents[1]
