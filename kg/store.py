@@ -497,5 +497,5 @@ class RdflibStore:
             raise QueryError(f"query failed: {type(exc).__name__}: {exc}") from None
 
 
-__all__ = ["ENGINES", "DEFAULT_ENGINE", "DEFAULT_DATA", "QueryResult", "ResultTooLarge", "load_store",
+__all__ = ["ENGINES", "DEFAULT_ENGINE", "DEFAULT_DATA", "QueryResult", "ResultTooLarge", "load_store", "load_data",
            "OxigraphStore", "RdflibStore", "data_format"]
