@@ -350,10 +350,16 @@ def viz(data: Path, out: Path, focus: str | None, depth: int, through_hubs: bool
               help="Output file (a folder for csv); default build/export/kg.FORMAT.")
 def export(data: Path, fmt: str, out: Path | None) -> None:
     """Export the graph for other tools (RDF, GraphML/GEXF for Gephi, CSV tables)."""
+    from kg.export import STREAMED, export_store
     from kg.export import export as run_export
-    from kg.store import load_data
+    from kg.store import load_data, store_of
 
-    for path in run_export(load_data(data), fmt, out):
+    folder = store_of(data)
+    if folder is not None and fmt in STREAMED:  # straight from the store, never all in memory
+        written = export_store(folder, fmt, out)
+    else:
+        written = run_export(load_data(data), fmt, out)
+    for path in written:
         click.echo(f"wrote {path}")
 
 

@@ -231,6 +231,38 @@ def render(src: Graph | Dataset, fmt: str) -> str | bytes | dict[str, str]:
     raise InputError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
+STREAMED = ("ttl", "trig", "nt")
+
+
+def export_store(folder: Path, fmt: str, out: str | Path | None = None) -> list[Path]:
+    """``fmt`` (ttl, trig or nt) of a build's on-disk store, streamed by pyoxigraph from the
+    store to the file, so that a corpus larger than memory exports: TriG keeps the named
+    graphs; Turtle and N-Triples hold every graph's triples (a triple in two graphs is
+    written twice, which a reader takes as once). Written atomically."""
+    import pyoxigraph as ox
+
+    from kg.output import write_streamed
+    from kg.serialize import default_prefixes
+    path = Path(out) if out else Path("build") / "export" / FORMATS[fmt]
+    try:
+        store = ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot open the store ({exc})") from None
+    prefixes = {} if fmt == "nt" else default_prefixes()
+
+    def fill(tmp: Path) -> None:
+        if fmt == "trig":
+            store.dump(str(tmp), ox.RdfFormat.TRIG, prefixes=prefixes)
+            return
+        triples = (ox.Triple(q.subject, q.predicate, q.object)
+                   for q in store.quads_for_pattern(None, None, None, None))
+        ox.serialize(triples, str(tmp), ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES,
+                     **({"prefixes": prefixes} if prefixes else {}))
+
+    write_streamed(path, fill)
+    return [path]
+
+
 def export(src: Graph | Dataset, fmt: str, out: str | Path | None = None) -> list[Path]:
     """Write the export of ``src`` to ``out`` (default ``build/export/kg.<fmt>``, or the folder
     ``build/export/csv/`` for CSV); returns the files written. JSON-LD also writes its
@@ -256,5 +288,5 @@ def export(src: Graph | Dataset, fmt: str, out: str | Path | None = None) -> lis
     return list(files)
 
 
-__all__ = ["export", "render", "FORMATS", "network", "to_ntriples", "to_jsonld", "to_csv",
+__all__ = ["export", "export_store", "render", "FORMATS", "network", "to_ntriples", "to_jsonld", "to_csv",
            "to_graphml", "to_gexf", "jsonld_context", "positions"]

@@ -101,6 +101,25 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     write_many({Path(path): data})
 
 
+def write_streamed(path: Path, fill) -> None:
+    """Write ``path`` atomically with ``fill(temporary_path)`` (an output too large to hold
+    in memory); a failure leaves the earlier file untouched."""
+    path = Path(path)
+    _check_target(path)
+    ensure_dir(path.parent if str(path.parent) else Path("."))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, _file_mode(path))
+        fill(Path(tmp))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 def write_many(files: dict[Path, str | bytes]) -> None:
     """Write several files: all are staged as temporary files first, then renamed into
     place, so a failure while writing leaves every earlier output untouched."""

@@ -120,3 +120,30 @@ def test_a_working_store_that_cannot_be_read_is_made_again(tmp_path):
     assert again.loaded == 3 and again.cached == 2
     assert _quads(out / "store") == _quads(Path(again.files["store"]))
     assert ids.graph_iri("b") in _manifest(out)
+
+
+def test_a_build_without_exports_exports_from_its_store(tmp_path):
+    """``--no-exports``: no kg.ttl or kg.trig; ``kg export --data DIR/store`` streams them
+    from the store, the same quads as a build with exports, the same bytes every time."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    a, b, _ = _reports(tmp_path)
+    full = build([a, b], tmp_path / "full", html=False)
+    bare = build([a, b], tmp_path / "bare", html=False, exports=False)
+    assert "kg.ttl" not in bare.files and not (tmp_path / "bare" / "kg.ttl").exists()
+    runner = CliRunner()
+    outs = []
+    for i in range(2):
+        out = tmp_path / f"x{i}.trig"
+        r = runner.invoke(main, ["export", "--data", str(tmp_path / "bare" / "store"), "--format", "trig",
+                                 "-o", str(out)])
+        assert r.exit_code == 0, r.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    got, want = ox.Store(), ox.Store()  # the store keeps values canonical (xsd:integer for
+    got.load(outs[0], ox.RdfFormat.TRIG)  # xsd:nonNegativeInteger): compare as stores
+    want.load(path=str(full.files["kg.trig"]), format=ox.RdfFormat.TRIG)
+    assert {str(q) for q in got} == {str(q) for q in want} and len(got) > 10000
+    r = runner.invoke(main, ["query", "counts", "--data", str(tmp_path / "bare" / "kg.ttl"), "--format", "csv"])
+    assert r.exit_code == 0 and "ontology#Report,2" in r.output, r.output
