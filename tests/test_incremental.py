@@ -147,3 +147,24 @@ def test_a_build_without_exports_exports_from_its_store(tmp_path):
     assert {str(q) for q in got} == {str(q) for q in want} and len(got) > 10000
     r = runner.invoke(main, ["query", "counts", "--data", str(tmp_path / "bare" / "kg.ttl"), "--format", "csv"])
     assert r.exit_code == 0 and "ontology#Report,2" in r.output, r.output
+
+
+def test_pages_of_a_corpus_are_the_same_bytes_every_build(tmp_path):
+    """Each report's graph page is drawn with its report and kept: two builds from
+    scratch give the same bytes, and a rebuild after one report changed keeps the other
+    report's page as it was (the same file, not drawn again)."""
+    a, b, c = _reports(tmp_path)
+    one = build([a, b, c], tmp_path / "one", jobs=2)
+    two = build([a, b, c], tmp_path / "two", jobs=1, cache=False)
+    pages = sorted(p.name for p in Path(one.files["graphs"]).iterdir())
+    assert pages == ["2022h1_zhoupu.html", "b.html", "c.html"]
+    for name in pages + ["../graph.html", "../reports/index.html", "../reports/b.html"]:
+        assert (Path(one.files["graphs"]) / name).read_bytes() == (Path(two.files["graphs"]) / name).read_bytes(), name
+    before = (Path(one.files["graphs"]) / "2022h1_zhoupu.html").stat().st_ino
+    page_b = (Path(one.files["graphs"]) / "b.html").read_bytes()
+    b.write_text(b.read_text(encoding="utf-8") + "完成沪南公路(周园路-康沈路)大修，建成乙镇体育公园。\n",
+                 encoding="utf-8")
+    again = build([a, b, c], tmp_path / "one", jobs=1)
+    assert (Path(again.files["graphs"]) / "2022h1_zhoupu.html").stat().st_ino == before
+    assert (Path(again.files["graphs"]) / "b.html").read_bytes() != page_b
+    assert "体育公园" in (Path(again.files["reports"]) / "b.html").read_text(encoding="utf-8")
