@@ -127,11 +127,11 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
                            reports=[s.name for s in summaries], triples=n_triples)
     summary.timings = {"reports": t1 - t0, "links": t2 - t1, "store": t3 - t2,
                        "outputs": time.perf_counter() - t3}
-    classes: dict[str, str] = {}
-    for s in summaries:
-        for iri, cls in s.entities:  # the same entity in two reports of one place counts once
-            classes.setdefault(iri, cls)
-    summary.entities = Counter(classes.values())
+    classes: dict[str, set[int]] = {}
+    for s in summaries:  # the same entity in two reports of one place counts once
+        for cls, hashes in s.entities.items():
+            classes.setdefault(cls, set()).update(hashes)
+    summary.entities = Counter({cls: len(h) for cls, h in classes.items()})
     summary.sections = sum(s.sections for s in summaries)
     summary.sentences = sum(s.sentences for s in summaries)
     summary.mentions = sum(s.mentions for s in summaries)

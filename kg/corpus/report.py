@@ -41,7 +41,7 @@ class Summary:
     triples: int
     ledger: list[Entry] = field(default_factory=list)
     linkable: list[tuple[str, str, str, str]] = field(default_factory=list)  # class, name, IRI, place
-    entities: list[tuple[str, str]] = field(default_factory=list)           # IRI, class
+    entities: dict[str, list[int]] = field(default_factory=dict)  # class -> 64-bit hashes of IRIs
     sections: int = 0
     sentences: int = 0
     mentions: int = 0
@@ -70,7 +70,7 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
         name=report.name, key=key, graph=graph, digest=hashlib.sha256(nt).hexdigest(),
         triples=len(g), ledger=ledger,
         linkable=linkable([res]),
-        entities=sorted({(e.iri, e.cls) for e in res.entities}),
+        entities=_entity_hashes(res.entities),
         sections=len(report.sections), sentences=len(report.sentences), mentions=len(res.mentions),
         multi=multi)
     ttl = turtle_block(g)
@@ -92,6 +92,16 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
         blobs[PAGE] = viz.render_dataset(g, reader="../reports/" if multi else "reports/")
     cache.put(key, summary, blobs)
     return summary
+
+
+def _entity_hashes(entities) -> dict[str, list[int]]:
+    """Class -> hashes of its entities' IRIs: enough to count entities across reports (the
+    same entity in two reports of one place once) without keeping their IRIs."""
+    out: dict[str, set[int]] = {}
+    for e in entities:
+        h = int.from_bytes(hashlib.blake2b(e.iri.encode("utf-8"), digest_size=8).digest(), "big")
+        out.setdefault(e.cls, set()).add(h)
+    return {cls: sorted(hs) for cls, hs in sorted(out.items())}
 
 
 def _store_of(nt: bytes, name: str):
