@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +24,7 @@ import urllib.request
 
 from rdflib import BNode, Literal, URIRef
 
+from kg import httpauth
 from kg.errors import InputError, QueryError
 
 USER_VAR, PASSWORD_VAR = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD"
@@ -74,19 +76,19 @@ def request(url: str, method: str = "GET", body: bytes | None = None,
     ``timeout`` seconds (an answer dripped a byte at a time is cut off) and at most
     :data:`MAX_ANSWER` bytes. Errors are one line (:class:`QueryError`) naming the URL,
     never the credentials, not even where the endpoint echoes them back."""
-    import threading
     headers = dict(headers or {})
     secrets: list[str] = []
     user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
+    creds = None
     if user is not None:
+        creds = (user, password or "")
         token = base64.b64encode(f"{user}:{password or ''}".encode("utf-8")).decode("ascii")
-        headers["Authorization"] = f"Basic {token}"
         secrets = sorted((s for s in (token, user, password) if s), key=len, reverse=True)
     box: dict = {}
 
     def exchange() -> None:
         try:
-            box["answer"] = _exchange(url, method, body, headers, timeout)
+            box["answer"] = _exchange(url, method, body, headers, timeout, creds)
         except BaseException as exc:  # handed to the caller's thread
             box["error"] = exc
 
@@ -106,7 +108,80 @@ def request(url: str, method: str = "GET", body: bytes | None = None,
 
 
 def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str],
-              timeout: float) -> tuple[int, str, bytes]:
+              timeout: float, creds: tuple[str, str] | None = None) -> tuple[int, str, bytes]:
+    """The exchange, with the credentials in the scheme the endpoint asks: before the first
+    request to an endpoint (host and path) a ``HEAD`` without them reads its challenge;
+    HTTP Digest where it asks that (Virtuoso, which refuses Basic without a challenge and
+    drops a body sent with it), HTTP Basic otherwise. A Digest nonce is used again, counted,
+    until the endpoint challenges anew (then the request is sent once more)."""
+    parts = urllib.parse.urlsplit(url)
+    space = parts.netloc + parts.path
+    if creds and space not in _AUTH:
+        try:
+            _exchange_once(url, "HEAD", None, {}, timeout)
+            chal = None
+        except _Unauthorized as exc:
+            chal = _digest_challenge(exc.headers)
+        except EndpointError:  # HEAD not allowed, not found, …: nothing asked
+            chal = None
+        with _AUTH_LOCK:
+            _AUTH[space] = [chal, 0] if chal and httpauth.supported(chal) else None
+    for attempt in (1, 2):
+        sent = dict(headers)
+        if creds:
+            sent["Authorization"] = _authorization(space, method, url, creds)
+        try:
+            return _exchange_once(url, method, body, sent, timeout)
+        except _Unauthorized as exc:
+            chal = _digest_challenge(exc.headers)
+            if creds and chal and httpauth.supported(chal) and attempt == 1:
+                with _AUTH_LOCK:
+                    _AUTH[space] = [chal, 0]
+                continue
+            hint = ""
+            if chal and not httpauth.supported(chal):
+                hint = (f" (it asks HTTP Digest with algorithm {chal.get('algorithm', 'MD5')}"
+                        f" and qop {chal.get('qop', '-')}, which kg cannot answer)")
+            elif not creds:
+                hint = f" (set {USER_VAR} and {PASSWORD_VAR})"
+            raise EndpointError(str(exc) + hint, 401) from None
+    raise AssertionError("unreachable")
+
+
+_AUTH: dict[str, list | None] = {}  # host:port/path -> None (Basic) or [Digest challenge, uses]
+_AUTH_LOCK = threading.Lock()
+
+
+def _authorization(space: str, method: str, url: str, creds: tuple[str, str]) -> str:
+    with _AUTH_LOCK:
+        known = _AUTH.get(space)
+        if known is None:
+            token = base64.b64encode(f"{creds[0]}:{creds[1]}".encode("utf-8")).decode("ascii")
+            return f"Basic {token}"
+        known[1] += 1
+        chal, count = known
+    target = urllib.request.Request(url).selector
+    return httpauth.authorization(chal, method, target, creds[0], creds[1], count=count)
+
+
+def _digest_challenge(headers) -> dict[str, str] | None:
+    for value in (headers.get_all("WWW-Authenticate") or []) if headers else []:
+        chal = httpauth.challenge(value)
+        if chal:
+            return chal
+    return None
+
+
+class _Unauthorized(EndpointError):
+    """A 401, with the answer's headers (to read its challenge)."""
+
+    def __init__(self, message: str, headers):
+        super().__init__(message, 401)
+        self.headers = headers
+
+
+def _exchange_once(url: str, method: str, body: bytes | None, headers: dict[str, str],
+                   timeout: float) -> tuple[int, str, bytes]:
     import http.client
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
@@ -128,8 +203,11 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
             detail = exc.read(300).decode("utf-8", "replace").strip().splitlines()[0]
         except (OSError, IndexError, AttributeError, http.client.HTTPException):
             pass
-        raise EndpointError(f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
-                            + (f": {detail}" if detail else ""), exc.code) from None
+        message = (f"{_shown(url)}: the endpoint answered {exc.code} {exc.reason}"
+                   + (f": {detail}" if detail else ""))
+        if exc.code == 401:
+            raise _Unauthorized(message, exc.headers) from None
+        raise EndpointError(message, exc.code) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise QueryError(f"{_shown(url)}: cannot reach the endpoint ({reason})") from None
@@ -160,8 +238,10 @@ def _term(cell: dict):
     raise QueryError(f"the endpoint sent a term of an unknown kind {kind!r}")
 
 
-def parse_results(content_type: str, body: bytes):
-    """A :class:`QueryResult` from an endpoint's answer."""
+def parse_results(content_type: str, body: bytes, ask: bool = False):
+    """A :class:`QueryResult` from an endpoint's answer (``ask``: to an ASK query, which
+    Virtuoso 7 answers as rows of one variable, ``__ASK_RETVAL``: one row of 1 for true,
+    none for false)."""
     from kg.store import QueryResult
     kind = content_type.split(";")[0].strip().lower()
     if kind in ("application/sparql-results+json", "application/json"):
@@ -180,6 +260,13 @@ def parse_results(content_type: str, body: bytes):
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
             raise QueryError("the endpoint sent JSON that is not SPARQL results "
                              f"({' '.join(str(exc).split())[:120]})") from None
+        if ask and len(names) == 1 and not rows:  # Virtuoso's false
+            return QueryResult("ask", boolean=False)
+        if ask and len(names) == 1 and len(rows) == 1:
+            cell = rows[0][0]
+            if not isinstance(cell, Literal) or cell.datatype is None:
+                raise QueryError("the endpoint answered an ASK query with rows, not true or false")
+            return QueryResult("ask", boolean=str(cell) not in ("0", "false"))
         return QueryResult("select", vars=names, rows=rows)
     if kind in ("application/n-triples", "text/plain", "text/turtle", "application/n-quads"):
         from rdflib import Graph
@@ -212,7 +299,8 @@ class RemoteStore:
         _, ctype, data = request(self.url, "POST", body, {
             "Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT},
             timeout=timeout or self.timeout)
-        result = parse_results(ctype, data)
+        from kg.guard import inspect_query
+        result = parse_results(ctype, data, ask=inspect_query(text).form == "ASK")
         _check_size(result.rows or result.triples, max_rows)
         return result
 
