@@ -6,8 +6,9 @@ DESCRIBE) into a :class:`kg.store.QueryResult` of rdflib terms, so the library q
 the formats of ``kg query`` and ``kg serve`` work the same on any endpoint: the Oxigraph
 server, Fuseki, GraphDB, Virtuoso.
 
-Credentials come from the environment (``KG_ENDPOINT_USER``, ``KG_ENDPOINT_PASSWORD``, sent
-as HTTP Basic) and never appear in a message; user names and passwords written into the
+Credentials come from the environment (``KG_ENDPOINT_USER``, ``KG_ENDPOINT_PASSWORD``), sent
+as HTTP Basic or, where the endpoint's challenge asks it, HTTP Digest (Virtuoso's
+``/sparql-graph-crud-auth``), and never appear in a message; user names and passwords written into the
 URL itself are refused for that reason. Redirects are not followed (a redirect could carry
 the credentials to another host). Only ``http`` and ``https`` URLs are accepted.
 """
@@ -122,6 +123,9 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
             chal = None
         except _Unauthorized as exc:
             chal = _digest_challenge(exc.headers)
+            offered = [v.split(" ")[0].lower() for v in exc.headers.get_all("WWW-Authenticate") or []]
+            if chal and not httpauth.supported(chal) and "basic" not in offered:
+                raise EndpointError(str(exc) + _unanswerable(chal), 401) from None
         except EndpointError:  # HEAD not allowed, not found, …: nothing asked
             chal = None
         with _AUTH_LOCK:
@@ -140,8 +144,7 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
                 continue
             hint = ""
             if chal and not httpauth.supported(chal):
-                hint = (f" (it asks HTTP Digest with algorithm {chal.get('algorithm', 'MD5')}"
-                        f" and qop {chal.get('qop', '-')}, which kg cannot answer)")
+                hint = _unanswerable(chal)
             elif not creds:
                 hint = f" (set {USER_VAR} and {PASSWORD_VAR})"
             raise EndpointError(str(exc) + hint, 401) from None
@@ -165,11 +168,15 @@ def _authorization(space: str, method: str, url: str, creds: tuple[str, str]) ->
 
 
 def _digest_challenge(headers) -> dict[str, str] | None:
-    for value in (headers.get_all("WWW-Authenticate") or []) if headers else []:
-        chal = httpauth.challenge(value)
-        if chal:
-            return chal
-    return None
+    """The first Digest challenge kg can answer among an answer's, else the first one."""
+    values = (headers.get_all("WWW-Authenticate") if headers is not None else None) or []
+    found = [c for c in map(httpauth.challenge, values) if c]
+    return next((c for c in found if httpauth.supported(c)), found[0] if found else None)
+
+
+def _unanswerable(chal: dict[str, str]) -> str:
+    return (f" (it asks HTTP Digest with algorithm {chal.get('algorithm', 'MD5')}"
+            f" and qop {chal.get('qop', '-')}, which kg cannot answer)")
 
 
 class _Unauthorized(EndpointError):

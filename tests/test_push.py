@@ -271,3 +271,91 @@ def test_a_graph_already_gone_from_the_store_counts_as_deleted(tmp_path, server)
     trig.write_text('<urn:g:b> { <urn:y> <urn:p> "2" . }\n', encoding="utf-8")
     r = push(trig, server.query)                              # its DELETE answers 404
     assert r.sent == ["urn:g:b"] and r.deleted == ["urn:g:a"]
+
+
+class _Digest(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that asks HTTP Digest the way Virtuoso does (Basic refused without a
+    challenge, nonces reused with a count), checked by RFC 7616's formula written out here;
+    ``nonces`` it still accepts, ``seen`` the (method, scheme) of each request."""
+    user, password, algorithm = "dba", "pässword", "MD5"
+    nonces: set[str] = set()
+    seen: list[tuple[str, str]] = []
+
+    def _challenge(self):
+        nonce = f"n{len(self.seen)}"
+        type(self).nonces = {nonce}  # older nonces go stale
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", f'Digest realm="SPARQL", nonce="{nonce}", '
+                                             f'qop="auth", algorithm="{self.algorithm}"')
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _answer(self):
+        import hashlib
+        from urllib.request import parse_http_list, parse_keqv_list
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        auth = self.headers.get("Authorization", "")
+        type(self).seen.append((self.command, auth.split(" ")[0]))
+        if not auth.startswith("Digest "):
+            if auth:  # Basic: refused, no challenge
+                self.send_response(401)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            return self._challenge()
+        f = parse_keqv_list(parse_http_list(auth[7:]))
+        h = lambda s: hashlib.md5(s.encode("utf-8")).hexdigest()  # noqa: E731
+        want = h(f"{h(f'{self.user}:SPARQL:{self.password}')}:{f['nonce']}:{f['nc']}:{f['cnonce']}:auth:"
+                 f"{h(f'{self.command}:{self.path}')}")
+        if f["nonce"] not in self.nonces or f["response"] != want or f["uri"] != self.path:
+            return self._challenge()
+        self.send_response(201 if self.command == "PUT" else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_PUT = do_DELETE = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture()
+def digest_store(monkeypatch):
+    _Digest.seen, _Digest.nonces, _Digest.algorithm = [], set(), "MD5"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Digest)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("KG_ENDPOINT_USER", _Digest.user)
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", _Digest.password)
+    yield f"http://127.0.0.1:{server.server_address[1]}/crud"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_digest_store_is_answered_after_one_probe_and_a_stale_nonce_once_more(tmp_path, digest_store):
+    trig = tmp_path / "kg.trig"
+    trig.write_text('<urn:g:a> { <urn:x> <urn:p> "1" . }\n<urn:g:b> { <urn:y> <urn:p> "2" . }\n',
+                    encoding="utf-8")
+    assert push(trig, "http://127.0.0.1:1/query", store=digest_store).sent == ["urn:g:a", "urn:g:b"]
+    # a HEAD without credentials reads the challenge; then each PUT carries Digest at once
+    assert _Digest.seen == [("HEAD", ""), ("PUT", "Digest"), ("PUT", "Digest")]
+    _Digest.nonces = set()  # the server forgets its nonce: one 401, one new try
+    trig.write_text('<urn:g:a> { <urn:x> <urn:p> "1" . }\n', encoding="utf-8")
+    assert push(trig, "http://127.0.0.1:1/query", store=digest_store).deleted == ["urn:g:b"]
+    assert _Digest.seen[3:] == [("DELETE", "Digest"), ("DELETE", "Digest")]
+
+
+def test_a_digest_store_refusing_the_password_or_asking_an_unknown_algorithm_is_one_line(
+        tmp_path, digest_store, monkeypatch):
+    import kg.remote
+    trig = tmp_path / "kg.trig"
+    trig.write_text('<urn:g:a> { <urn:x> <urn:p> "1" . }\n', encoding="utf-8")
+    monkeypatch.setenv("KG_ENDPOINT_PASSWORD", "wrong-secret")
+    r = CliRunner().invoke(main, ["push", "http://127.0.0.1:1/query", "--graph-store", digest_store,
+                                  "--data", str(trig)])
+    assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1 and "401" in r.output
+    assert "wrong-secret" not in r.output and "dba" not in r.output, r.output
+    kg.remote._AUTH.clear()
+    _Digest.algorithm = "SHA-512-256"
+    r = CliRunner().invoke(main, ["push", "http://127.0.0.1:1/query", "--graph-store", digest_store,
+                                  "--data", str(trig)])
+    assert r.exit_code == 1 and "SHA-512-256" in r.output and "cannot answer" in r.output, r.output
