@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import NamedTuple
 
 from rdflib import BNode, Literal, URIRef
 
@@ -71,9 +72,17 @@ class EndpointError(QueryError):
         return type(self), (str(self), self.status)
 
 
+class Answer(NamedTuple):
+    status: int
+    content_type: str
+    body: bytes
+    max_rows: int | None = None  # Virtuoso's X-SPARQL-MaxRows: it cut the answer there
+
+
 def request(url: str, method: str = "GET", body: bytes | None = None,
-            headers: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, str, bytes]:
-    """One HTTP exchange with an endpoint: (status, content type, body), whole within
+            headers: dict[str, str] | None = None, timeout: float = 60) -> Answer:
+    """One HTTP exchange with an endpoint: an :class:`Answer` (status, content type, body,
+    and the row cap the endpoint says it applied, if it says so), whole within
     ``timeout`` seconds (an answer dripped a byte at a time is cut off) and at most
     :data:`MAX_ANSWER` bytes. Errors are one line (:class:`QueryError`) naming the URL,
     never the credentials, not even where the endpoint echoes them back."""
@@ -109,7 +118,7 @@ def request(url: str, method: str = "GET", body: bytes | None = None,
 
 
 def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str],
-              timeout: float, creds: tuple[str, str] | None = None) -> tuple[int, str, bytes]:
+              timeout: float, creds: tuple[str, str] | None = None) -> Answer:
     """The exchange, with the credentials in the scheme the endpoint asks: before the first
     request to an endpoint (host and path) a ``HEAD`` without them reads its challenge;
     HTTP Digest where it asks that (Virtuoso, which refuses Basic without a challenge and
@@ -188,7 +197,7 @@ class _Unauthorized(EndpointError):
 
 
 def _exchange_once(url: str, method: str, body: bytes | None, headers: dict[str, str],
-                   timeout: float) -> tuple[int, str, bytes]:
+                   timeout: float) -> Answer:
     import http.client
     req = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
@@ -203,7 +212,9 @@ def _exchange_once(url: str, method: str, body: bytes | None, headers: dict[str,
             if resp.length:  # the connection closed before the Content-Length it announced
                 raise QueryError(f"{_shown(url)}: the endpoint's answer was cut short "
                                  f"({resp.length:,} bytes missing)")
-            return resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks)
+            cap = resp.headers.get("X-SPARQL-MaxRows", "").strip()
+            return Answer(resp.status, resp.headers.get("Content-Type", ""), b"".join(chunks),
+                          int(cap) if cap.isdigit() else None)
     except urllib.error.HTTPError as exc:
         detail = ""
         try:
@@ -303,11 +314,16 @@ class RemoteStore:
         """Run ``text``; ``bindings`` are ignored (the text carries them as VALUES)."""
         from kg.store import _check_size
         body = urllib.parse.urlencode({"query": text}).encode("utf-8")
-        _, ctype, data = request(self.url, "POST", body, {
+        answer = request(self.url, "POST", body, {
             "Content-Type": "application/x-www-form-urlencoded", "Accept": _ACCEPT},
             timeout=timeout or self.timeout)
         from kg.guard import inspect_query
-        result = parse_results(ctype, data, ask=inspect_query(text).form == "ASK")
+        result = parse_results(answer.content_type, answer.body,
+                               ask=inspect_query(text).form == "ASK")
+        if answer.max_rows is not None:  # rows silently missing: refuse to show a part as all
+            raise QueryError(f"{self.name}: the endpoint cut its answer at {answer.max_rows:,} "
+                             "rows (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of "
+                             "virtuoso.ini, or ask with LIMIT)")
         _check_size(result.rows or result.triples, max_rows)
         return result
 

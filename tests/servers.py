@@ -123,22 +123,22 @@ ServerThreads = 4
 Charset       = UTF-8
 
 [SPARQL]
-; the default, 10000, cuts every longer answer short without a word
-ResultSetMaxRows      = 1000000
+; Virtuoso's default, 10000, cuts longer answers short (saying so only in a header)
+ResultSetMaxRows      = {max_rows}
 MaxQueryExecutionTime = 120
 """
 
 
 @contextlib.contextmanager
-def virtuoso(folder: Path):
+def virtuoso(folder: Path, max_rows: int = 1_000_000):
     """A private Virtuoso 7: a fresh database in ``folder``, HTTP and ISQL on free loopback
     ports, the ``dba`` password set to a random one (the Graph Store endpoint
-    ``/sparql-graph-crud-auth`` asks it by HTTP Digest)."""
+    ``/sparql-graph-crud-auth`` asks it by HTTP Digest), answers cut at ``max_rows``."""
     folder = Path(folder) / "virtuoso"
     folder.mkdir(parents=True)
     http, sql = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(_VIRTUOSO_INI.format(d=folder, http=http, sql=sql), encoding="utf-8")
+    ini.write_text(_VIRTUOSO_INI.format(d=folder, http=http, sql=sql, max_rows=max_rows), encoding="utf-8")
     t0 = time.monotonic()
     proc = subprocess.Popen([VIRTUOSO, "+configfile", str(ini), "+foreground"], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -359,3 +359,22 @@ def test_a_digest_store_refusing_the_password_or_asking_an_unknown_algorithm_is_
     r = CliRunner().invoke(main, ["push", "http://127.0.0.1:1/query", "--graph-store", digest_store,
                                   "--data", str(trig)])
     assert r.exit_code == 1 and "SHA-512-256" in r.output and "cannot answer" in r.output, r.output
+
+
+def test_an_answer_virtuoso_cut_at_its_row_cap_is_refused_not_shown_as_whole(seed_build, tmp_path, monkeypatch):
+    """Virtuoso cuts every answer at ResultSetMaxRows (10,000 unless virtuoso.ini says
+    otherwise) and says so only in an X-SPARQL-MaxRows header: the rows that came were
+    shown as if they were all."""
+    why = servers.missing("virtuoso")
+    if why:
+        pytest.skip(why)
+    with servers.virtuoso(tmp_path, max_rows=50) as s:
+        for name, value in s.env().items():
+            monkeypatch.setenv(name, value)
+        push(seed_build / "kg.trig", s.query)
+        r = CliRunner().invoke(main, ["query", "co-mentioned", "--endpoint", s.query, "--format", "csv"])
+        assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1, r.output
+        assert "cut its answer at 50 rows" in r.output and "ResultSetMaxRows" in r.output
+        r = CliRunner().invoke(main, ["query", "SELECT ?s WHERE { ?s a <https://w3id.org/gwr-kg/ontology#Road> } LIMIT 20",
+                                      "--endpoint", s.query, "--format", "csv"])
+        assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 21, r.output
