@@ -119,26 +119,14 @@ def request(url: str, method: str = "GET", body: bytes | None = None,
 
 def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str],
               timeout: float, creds: tuple[str, str] | None = None) -> Answer:
-    """The exchange, with the credentials in the scheme the endpoint asks: before the first
-    request to an endpoint (host and path) a ``HEAD`` without them reads its challenge;
-    HTTP Digest where it asks that (Virtuoso, which refuses Basic without a challenge and
-    drops a body sent with it), HTTP Basic otherwise. A Digest nonce is used again, counted,
-    until the endpoint challenges anew (then the request is sent once more)."""
+    """The exchange, with the credentials in the scheme the endpoint asks (see
+    :func:`_probe`): HTTP Digest where it asks that (Virtuoso, which refuses Basic without
+    a challenge), HTTP Basic otherwise. A Digest nonce is used again, counted, until the
+    endpoint challenges anew (then the request is sent once more)."""
     parts = urllib.parse.urlsplit(url)
     space = parts.netloc + parts.path
     if creds and space not in _AUTH:
-        try:
-            _exchange_once(url, "HEAD", None, {}, timeout)
-            chal = None
-        except _Unauthorized as exc:
-            chal = _digest_challenge(exc.headers)
-            offered = [v.split(" ")[0].lower() for v in exc.headers.get_all("WWW-Authenticate") or []]
-            if chal and not httpauth.supported(chal) and "basic" not in offered:
-                raise EndpointError(str(exc) + _unanswerable(chal), 401) from None
-        except EndpointError:  # HEAD not allowed, not found, …: nothing asked
-            chal = None
-        with _AUTH_LOCK:
-            _AUTH[space] = [chal, 0] if chal and httpauth.supported(chal) else None
+        _probe(url, space, timeout, creds)
     for attempt in (1, 2):
         sent = dict(headers)
         if creds:
@@ -151,13 +139,47 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
                 with _AUTH_LOCK:
                     _AUTH[space] = [chal, 0]
                 continue
-            hint = ""
             if chal and not httpauth.supported(chal):
                 hint = _unanswerable(chal)
-            elif not creds:
+            elif creds:
+                hint = _REFUSED
+            else:
                 hint = f" (set {USER_VAR} and {PASSWORD_VAR})"
             raise EndpointError(str(exc) + hint, 401) from None
     raise AssertionError("unreachable")
+
+
+_REFUSED = f" (the credentials in {USER_VAR} and {PASSWORD_VAR} were refused)"
+
+
+def _probe(url: str, space: str, timeout: float, creds: tuple[str, str]) -> None:
+    """Before the first request with credentials to an endpoint (host and path): a ``HEAD``
+    without them reads the scheme it asks; where it asks one, a ``HEAD`` with them checks
+    they are taken, so refused credentials are told before any body is sent (Virtuoso
+    resets the connection while a refused body is still coming: no 401 to read)."""
+    asked, chal = False, None
+    try:
+        _exchange_once(url, "HEAD", None, {}, timeout)
+    except _Unauthorized as exc:
+        asked, chal = True, _digest_challenge(exc.headers)
+        offered = [v.split(" ")[0].lower() for v in exc.headers.get_all("WWW-Authenticate") or []]
+        if chal and not httpauth.supported(chal) and "basic" not in offered:
+            raise EndpointError(str(exc) + _unanswerable(chal), 401) from None
+    except EndpointError:  # HEAD not allowed, not found, …: nothing asked
+        pass
+    with _AUTH_LOCK:
+        _AUTH[space] = [chal, 0] if chal and httpauth.supported(chal) else None
+    if not asked:
+        return
+    try:
+        _exchange_once(url, "HEAD", None, {"Authorization": _authorization(space, "HEAD", url, creds)},
+                       timeout)
+    except _Unauthorized as exc:
+        with _AUTH_LOCK:
+            _AUTH.pop(space, None)
+        raise EndpointError(str(exc) + _REFUSED, 401) from None
+    except EndpointError:  # 501 (Virtuoso's answer to HEAD), 404, …: the credentials were taken
+        pass
 
 
 _AUTH: dict[str, list | None] = {}  # host:port/path -> None (Basic) or [Digest challenge, uses]
