@@ -8,9 +8,10 @@ server, Fuseki, GraphDB, Virtuoso.
 
 Credentials come from the environment (``KG_ENDPOINT_USER``, ``KG_ENDPOINT_PASSWORD``), sent
 as HTTP Basic or, where the endpoint's challenge asks it, HTTP Digest (Virtuoso's
-``/sparql-graph-crud-auth``), and never appear in a message; user names and passwords written into the
-URL itself are refused for that reason. Redirects are not followed (a redirect could carry
-the credentials to another host). Only ``http`` and ``https`` URLs are accepted.
+``/sparql-graph-crud-auth``), and never appear in a message; user names and passwords
+written into the URL itself are refused for that reason. Redirects are not followed (a
+redirect could carry the credentials to another host). Only ``http`` and ``https`` URLs
+are accepted.
 """
 from __future__ import annotations
 
@@ -172,8 +173,8 @@ def _probe(url: str, space: str, timeout: float, creds: tuple[str, str]) -> None
     if not asked:
         return
     try:
-        _exchange_once(url, "HEAD", None, {"Authorization": _authorization(space, "HEAD", url, creds)},
-                       timeout)
+        check = {"Authorization": _authorization(space, "HEAD", url, creds)}
+        _exchange_once(url, "HEAD", None, check, timeout)
     except _Unauthorized as exc:
         with _AUTH_LOCK:
             _AUTH.pop(space, None)
@@ -345,7 +346,7 @@ class RemoteStore:
         if answer.max_rows is not None:  # rows silently missing: refuse to show a part as all
             raise QueryError(f"{self.name}: the endpoint cut its answer at {answer.max_rows:,} "
                              "rows (Virtuoso: raise ResultSetMaxRows in the [SPARQL] section of "
-                             "virtuoso.ini, or ask with LIMIT)")
+                             "virtuoso.ini, or ask for fewer with LIMIT)")
         _check_size(result.rows or result.triples, max_rows)
         return result
 
