@@ -10,6 +10,8 @@ every graph, so a push that fails or is killed is resumed by running it again.
 
 >>> graph_store_url("http://localhost:7878/query")
 'http://localhost:7878/store'
+>>> graph_store_url("http://localhost:8890/sparql")
+'http://localhost:8890/sparql-graph-crud-auth'
 """
 from __future__ import annotations
 
@@ -31,13 +33,16 @@ STATE_DIR = ".push"
 def graph_store_url(endpoint: str) -> str:
     """The Graph Store endpoint that goes with a query endpoint, where the server's naming
     tells it (Oxigraph ``/query`` → ``/store``, Fuseki ``/ds/sparql`` or ``/ds/query`` →
-    ``/ds/data``); elsewhere ``--graph-store`` must name it."""
+    ``/ds/data``, Virtuoso ``/sparql`` → ``/sparql-graph-crud-auth``, the one that asks for
+    credentials); elsewhere ``--graph-store`` must name it."""
     check_url(endpoint)
     parts = urllib.parse.urlsplit(endpoint)
     path = parts.path.rstrip("/")
     head, _, last = path.rpartition("/")
     if last == "query" and not head:
         new = "/store"
+    elif last == "sparql" and not head:
+        new = "/sparql-graph-crud-auth"
     elif last in ("query", "sparql") and head:
         new = head + "/data"
     else:
