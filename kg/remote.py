@@ -128,6 +128,8 @@ def _exchange(url: str, method: str, body: bytes | None, headers: dict[str, str]
     space = parts.netloc + parts.path
     if creds and space not in _AUTH:
         _probe(url, space, timeout, creds)
+    elif body and not creds and space not in _AUTH:  # a body to an endpoint that may ask
+        _probe_open(url, space, timeout)               # credentials: told before it is sent
     for attempt in (1, 2):
         sent = dict(headers)
         if creds:
@@ -181,6 +183,20 @@ def _probe(url: str, space: str, timeout: float, creds: tuple[str, str]) -> None
         raise EndpointError(str(exc) + _REFUSED, 401) from None
     except EndpointError:  # 501 (Virtuoso's answer to HEAD), 404, …: the credentials were taken
         pass
+
+
+def _probe_open(url: str, space: str, timeout: float) -> None:
+    """Before a body goes without credentials to an endpoint: a ``HEAD`` tells whether it
+    asks some (Virtuoso resets the connection while a refused body is still coming, so
+    its 401 could not be read after it)."""
+    try:
+        _exchange_once(url, "HEAD", None, {}, timeout)
+    except _Unauthorized as exc:
+        raise EndpointError(str(exc) + f" (set {USER_VAR} and {PASSWORD_VAR})", 401) from None
+    except EndpointError:  # HEAD not allowed, not found, …: nothing asked
+        pass
+    with _AUTH_LOCK:
+        _AUTH[space] = None
 
 
 _AUTH: dict[str, list | None] = {}  # host:port/path -> None (Basic) or [Digest challenge, uses]
