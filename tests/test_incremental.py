@@ -61,6 +61,7 @@ def test_a_changed_report_replaces_only_its_graph(tmp_path):
     changed = {g for g in after if after[g] != before.get(g)}
     assert changed == {ids.graph_iri("b")}
     assert again.loaded == 1 and again.cached == 2
+    assert again.triples == len(ox.Store.read_only(str(out / "store"))) > 10000
     assert _graph(out / "store", "2022h1_zhoupu") == kept
     assert any("体育公园" in q for q in _graph(out / "store", "b"))
     index = TextIndex(out / INDEX_DIR / INDEX_FILE)

@@ -59,10 +59,13 @@ class WorkState:
             self._reset()
 
     def _manifest(self) -> dict[str, str]:
+        self.counts: dict[str, int] = {}
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-            graphs = data["graphs"]
-            if isinstance(graphs, dict) and all(isinstance(v, str) for v in graphs.values()):
+            graphs, counts = data["graphs"], data.get("triples", {})
+            if (isinstance(graphs, dict) and all(isinstance(v, str) for v in graphs.values())
+                    and isinstance(counts, dict) and all(isinstance(v, int) for v in counts.values())):
+                self.counts = counts
                 return graphs
         except (OSError, ValueError, KeyError, TypeError):
             pass
@@ -77,13 +80,16 @@ class WorkState:
     def _reset(self) -> None:
         self._wipe()
         self.graphs = {}
+        self.counts = {}
         self._save()
         self.store = ox.Store(str(self.folder / "store"))
         self.index = open_index(self.folder / INDEX_FILE)
 
     def _save(self) -> None:
-        write_atomic(self.manifest_path, json.dumps({"graphs": dict(sorted(self.graphs.items()))},
-                                                    indent=0, ensure_ascii=False))
+        write_atomic(self.manifest_path, json.dumps(
+            {"graphs": dict(sorted(self.graphs.items())),
+             "triples": {g: self.counts[g] for g in sorted(self.graphs) if g in self.counts}},
+            indent=0, ensure_ascii=False))
 
     def sync(self, wanted: dict[str, Graph]) -> tuple[int, int]:
         """Make the store and the index hold exactly ``wanted``; (graphs loaded, removed)."""
@@ -102,6 +108,7 @@ class WorkState:
             (self.folder / INDEX_FILE).unlink(missing_ok=True)
             self.index = open_index(self.folder / INDEX_FILE)
             self.graphs = {g: DIRTY for g in wanted}
+            self.counts = {}
             change = sorted(wanted)
             gone = []
         else:
@@ -110,7 +117,9 @@ class WorkState:
                     self.store.remove_graph(ox.NamedNode(g))
                     drop_rows(self.index, g)
         for g in change:  # one graph at a time: the loader's memory is one report's
-            self.store.bulk_load(wanted[g].ntriples(), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+            nt = wanted[g].ntriples()
+            self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+            self.counts[g] = nt.count(b"\n")  # sorted, distinct lines: one triple each
             add_rows(self.index, g, *wanted[g].rows())
         self.store.flush()
         self.index.commit()
@@ -118,11 +127,15 @@ class WorkState:
             self.graphs[g] = wanted[g].digest
         for g in gone:
             self.graphs.pop(g, None)
+            self.counts.pop(g, None)
         self._save()
         return len(change), len(gone)
 
     def __len__(self) -> int:
-        return len(self.store)
+        """Triples in the store, from the manifest (counting them in the store scans it)."""
+        if set(self.counts) != set(self.graphs):
+            return len(self.store)
+        return sum(self.counts.values())
 
     def publish_store(self, folder: Path) -> None:
         """A checkpoint of the store into ``folder`` (which must not exist yet)."""
