@@ -120,12 +120,19 @@ def _check_plausible(text: str, name: str) -> None:
 def read_report(path: str | Path, encoding: str | None = None) -> Report:
     """Read and parse one report file (and its ``<stem>.meta.toml`` sidecar, if any)."""
     p = Path(path)
+    return report_of_bytes(p, read_bounded(p, shown_path(path)), encoding)
+
+
+def shown_path(path: str | Path) -> str:
+    """A file name as messages show it (undecodable bytes escaped)."""
     shown = os.fsdecode(path) if not isinstance(path, str) else path
-    shown = shown.encode("utf-8", "backslashreplace").decode("utf-8")  # undecodable file names
-    data = read_bounded(p, shown)
-    text = decode(data, shown, encoding)
-    meta = read_sidecar(p)
-    return parse_text(text, name=p.stem, path=shown, meta=meta)
+    return shown.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def report_of_bytes(p: Path, data: bytes, encoding: str | None = None) -> Report:
+    """The report of file ``p`` whose bytes (read by :func:`read_bounded`) are ``data``."""
+    shown = shown_path(p)
+    return parse_text(decode(data, shown, encoding), name=p.stem, path=shown, meta=read_sidecar(p))
 
 
 def limit(what: str) -> int:

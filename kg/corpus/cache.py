@@ -1,9 +1,10 @@
 """The report cache: a build keeps what it made of each report, so that the next build
 of the same folder analyses only the reports that changed.
 
-An entry is keyed by the report (its name, text and metadata), by whether the tagger was
-used, and by the hash of everything that shapes an analysis: the package's code, the
-lexicons, rules and model under ``data/``, and the ontology. A change to any of them is a
+An entry is keyed by the report file (its name, bytes, encoding and metadata sidecar), the
+size limits, whether the tagger was used, and the hash of everything that shapes an
+analysis: the package's code, the lexicons, rules and model under ``data/``, and the
+ontology; the key is made before the report is parsed. A change to any of them is a
 new key, so nothing stale is ever read; entries a build did not use are removed after it.
 Entries live in ``OUT/.cache/reports/`` and are written atomically (a killed build leaves
 whole entries or none).
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import logging
 import os
 import pickle
@@ -26,7 +26,6 @@ from pathlib import Path
 
 from kg.errors import OutputError
 from kg.output import remove_files
-from kg.records import Report
 from kg.resources import DATA, ONTOLOGY
 
 log = logging.getLogger("kg")
@@ -49,13 +48,22 @@ def pipeline_hash() -> str:
     return h.hexdigest()
 
 
-def report_key(report: Report, tagger) -> str:
-    meta = json.dumps({k: str(v) for k, v in report.meta.items()}, sort_keys=True, ensure_ascii=False)
+def file_key(path: Path, data: bytes, encoding: str | None, tagger) -> str:
+    """The key of a report file: its name, bytes, encoding, metadata sidecar, the size
+    limits in force and the names mode, with :func:`pipeline_hash`. Made before the
+    report is parsed, so that an unchanged report costs a read and a hash."""
+    from kg.ingest import limit
+    side = path.with_name(path.stem + ".meta.toml")
+    try:
+        sidecar = side.read_bytes() if side.is_file() else b""
+    except OSError:
+        sidecar = b"?"  # unreadable: parsing will say so; never a hit
     names = "tagger" if tagger is True else "rules" if not tagger else f"model:{id(tagger)}"
+    limits = ",".join(str(limit(w)) for w in ("bytes", "units", "mentions"))
     h = hashlib.sha256()
-    for part in (pipeline_hash(), names, report.name, meta, report.text):
-        h.update(part.encode("utf-8"))
-        h.update(b"\x1f")
+    for part in (pipeline_hash().encode(), names.encode(), path.stem.encode("utf-8", "surrogateescape"),
+                 (encoding or "").encode(), limits.encode(), sidecar, data):
+        h.update(hashlib.sha256(part).digest())
     return h.hexdigest()
 
 
@@ -71,7 +79,7 @@ def _safe(path: Path) -> bool:
 
 
 class Cache:
-    """The report cache of one output folder: per report (by :func:`report_key`) a small
+    """The report cache of one output folder: per report (by :func:`file_key`) a small
     summary (``KEY.pickle``) and the files made from its graph (``KEY.NAME``: its
     N-Triples, Turtle and TriG blocks, index rows, pages).
 
@@ -146,4 +154,4 @@ class Cache:
                             if p.name.split(".", 1)[0] not in self.used)
 
 
-__all__ = ["Cache", "pipeline_hash", "report_key"]
+__all__ = ["Cache", "pipeline_hash", "file_key"]

@@ -18,10 +18,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import ids
-from kg.corpus.cache import Cache, report_key
+from kg.corpus.cache import Cache, file_key
 from kg.facts.commitments import Entry
 from kg.facts.linking import linkable
-from kg.ingest import read_report
+from kg.ingest import read_bounded, report_of_bytes, shown_path
 from kg.serialize import indented, to_ntriples, turtle_block
 
 #: the files of a report in the cache (``KEY.NAME``)
@@ -53,13 +53,15 @@ class Summary:
 def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, cache: Cache) -> Summary:
     """Read, analyse and write out one report, or take it from ``cache`` when an earlier
     build made it from the same text with the same code and data."""
-    report = read_report(path, encoding)
-    key = report_key(report, tagger)
+    path = Path(path)
+    data = read_bounded(path, shown_path(path))
+    key = file_key(path, data, encoding, tagger)
     needs = BLOBS + ((READER, PAGE) if html else ())
     hit = cache.get(key, needs)
     if hit is not None and (not html or (hit.index_rows and hit.multi == multi)):
         hit.cached = True
         return hit
+    report = report_of_bytes(path, data, encoding)
     import kg.build  # looked up at call time: tests count the analyses
     res = kg.build.analyse(report, tagger=tagger)
     g = Graph()
