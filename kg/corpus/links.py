@@ -15,8 +15,8 @@ from kg import ids
 from kg.corpus.cache import Cache
 from kg.corpus.report import Summary, text_rows
 from kg.corpus.workstate import Graph as WantedGraph
-from kg.facts.commitments import link
-from kg.facts.linking import across_reports
+from kg.facts.commitments import Commitment, link
+from kg.facts.linking import add_hubs, hubs
 from kg.facts.rdf import add_commitments
 from kg.serialize import to_ntriples
 
@@ -26,54 +26,77 @@ LINKS_GRAPH = "graph/links"
 
 @dataclass
 class Corpus:
-    """The reports of a build, their links, and each report's own commitments."""
+    """The reports of a build, the names several places share (hubs), and the
+    commitments: those of the links graph and each report's own. Their triples are made
+    only when something needs them (a graph to load, an export to write): a rebuild
+    compares digests of these plain records."""
 
     reports: list[Summary]
-    links: set[tuple]
-    own: dict[str, set[tuple]]               # report graph IRI -> its commitments
+    hubs: list[tuple[str, str, list[str]]]
+    linked: list[Commitment]                  # commitments another report answers
+    own: dict[str, list[Commitment]]          # report graph IRI -> its own commitments
 
     def ordered(self) -> list[tuple[str, Summary | None]]:
         """Every named graph of the build, in IRI order (None: ontology or links)."""
         graphs = [(s.graph, s) for s in self.reports]
         graphs.append((ids.base() + ONTOLOGY_GRAPH, None))
-        if len(self.links):
+        if self.hubs or self.linked:
             graphs.append((ids.base() + LINKS_GRAPH, None))
         return sorted(graphs, key=lambda x: x[0])
 
     def triples(self, iri: str) -> Graph | set[tuple]:
         """The triples of the ontology's or the links' graph."""
-        return ontology() if iri.endswith(ONTOLOGY_GRAPH) else self.links
+        if iri.endswith(ONTOLOGY_GRAPH):
+            return ontology()
+        links: set[tuple] = set()  # a set: what is added needs only ``add``
+        add_hubs(links, self.hubs)
+        add_commitments(links, self.linked)
+        return links
+
+    def own_triples(self, iri: str) -> set[tuple]:
+        """The commitments a report's own text (or nothing) answers, as triples."""
+        out: set[tuple] = set()
+        add_commitments(out, self.own.get(iri, []))
+        return out
 
     def graphs(self, cache: Cache) -> dict[str, WantedGraph]:
-        """The named graphs the store must hold, with their digests."""
+        """The named graphs the store must hold, with their digests (of the records they
+        are made from: no triple is made for a graph that did not change)."""
         wanted = {}
         for iri, s in self.ordered():
             if s is None:
-                nt = to_ntriples(self.triples(iri))
-                wanted[iri] = WantedGraph(_sha(nt), functools.partial(lambda b: b, nt),
-                                          functools.partial(_rows_of_triples, nt, iri))
+                if iri.endswith(ONTOLOGY_GRAPH):
+                    digest = _ontology_digest()
+                else:
+                    digest = _sha((repr(self.hubs) + _text(self.linked)).encode("utf-8"))
+                nt = functools.partial(_nt_of, self, iri)
+                wanted[iri] = WantedGraph(digest, nt, functools.partial(_rows_of_graph, nt, iri))
                 continue
-            extra = to_ntriples(self.own[iri]) if iri in self.own else b""
-            digest = _sha(s.digest.encode("ascii") + extra)
-            wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, cache, s.key, extra),
+            digest = _sha((s.digest + _text(self.own.get(iri, []))).encode("utf-8"))
+            wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, self, cache, s.key, iri),
                                       functools.partial(text_rows, cache, s.key))
         return wanted
 
 
 def corpus_stage(reports: list[Summary]) -> Corpus:
-    """The links and commitments of ``reports``, as sets of triples (what they are added
-    to needs only ``add``; a set holds a third of what an rdflib graph holds)."""
-    links: set[tuple] = set()
-    if len(reports) > 1:
-        across_reports(links, [t for s in reports for t in s.linkable])
-    own: dict[str, set[tuple]] = {}
+    """What ties ``reports`` together, from their summaries."""
+    shared = hubs([t for s in reports for t in s.linkable]) if len(reports) > 1 else []
+    own: dict[str, list[Commitment]] = {}
+    linked: list[Commitment] = []
     by_report = {ids.report_iri(s.name): s.graph for s in reports}
     for c in link([e for s in reports for e in s.ledger]):
         if c.answer_report in (None, c.promise_report):
-            add_commitments(own.setdefault(by_report[c.promise_report], set()), [c])
+            own.setdefault(by_report[c.promise_report], []).append(c)
         else:
-            add_commitments(links, [c])
-    return Corpus(reports, links, own)
+            linked.append(c)
+    return Corpus(reports, shared, linked, own)
+
+
+def _text(commitments: list[Commitment]) -> str:
+    """Commitments as text, for a digest (a dataclass's repr is ten times slower)."""
+    return "\n".join(f"{c.promise}\x1f{c.answer}\x1f{c.value}\x1f{c.progress}\x1f{c.promise_report}"
+                     f"\x1f{c.answer_report}\x1f{c.promise_sentence}\x1f{c.answer_sentence}"
+                     for c in commitments)
 
 
 def _sha(data: bytes) -> str:
@@ -86,14 +109,23 @@ def ontology() -> Graph:
     return ontology_graph()
 
 
-def _report_nt(cache: Cache, key: str, extra: bytes) -> bytes:
-    return cache.path(key, "nt").read_bytes() + extra
+@functools.cache
+def _ontology_digest() -> str:
+    return _sha(to_ntriples(ontology()))
 
 
-def _rows_of_triples(nt: bytes, iri: str) -> tuple[list, list]:
+def _nt_of(corpus: Corpus, iri: str) -> bytes:
+    return to_ntriples(corpus.triples(iri))
+
+
+def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> bytes:
+    return cache.path(key, "nt").read_bytes() + to_ntriples(corpus.own_triples(iri))
+
+
+def _rows_of_graph(nt, iri: str) -> tuple[list, list]:
     from kg.store import OxigraphStore
     from kg.textindex import rows_of
-    return rows_of(OxigraphStore(nt, "nt", iri))
+    return rows_of(OxigraphStore(nt(), "nt", iri))
 
 
 __all__ = ["Corpus", "corpus_stage", "ONTOLOGY_GRAPH", "LINKS_GRAPH"]

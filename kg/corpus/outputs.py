@@ -77,7 +77,7 @@ def _block(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: st
         return turtle_block(corpus.triples(iri), indent=indent)
     body = cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
     if iri in corpus.own:
-        body += "\n" + turtle_block(corpus.own[iri], indent=indent)
+        body += "\n" + turtle_block(corpus.own_triples(iri), indent=indent)
     return body
 
 

@@ -90,29 +90,38 @@ def linkable(results: list) -> list[tuple[str, str, str, str]]:
     return sorted(out)
 
 
-def across_reports(g: Graph, names) -> int:
-    """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
-    in the reports of two or more places (``names``: :func:`linkable` tuples of every
-    report); returns the number of corpus-level entities."""
+def hubs(names) -> list[tuple[str, str, list[str]]]:
+    """(class, name, entity IRIs) of each name in the reports of two or more places
+    (``names``: :func:`linkable` tuples of every report), sorted."""
     iris: dict[tuple[str, str], set[str]] = defaultdict(set)     # (class, name) -> entities
     places: dict[tuple[str, str], set[str]] = defaultdict(set)   # (class, name) -> places
     for cls, key, iri, scope in names:
         iris[(cls, key)].add(iri)
         places[(cls, key)].add(scope)
+    return [(cls, key, sorted(members)) for (cls, key), members in sorted(iris.items())
+            if len(places[(cls, key)]) >= 2]
+
+
+def add_hubs(g, found: list[tuple[str, str, list[str]]]) -> int:
+    """One corpus-level entity per :func:`hubs` entry, ``skos:exactMatch`` from each of its
+    reports' entities (``g``: anything with ``add``); returns how many."""
     mapping = load_toml("rules/rdf.toml")["classes"]
-    hubs = 0
-    for (cls, key), members in sorted(iris.items()):
-        if len(places[(cls, key)]) < 2:
-            continue
+    for cls, key, members in found:
         hub = URIRef(hub_iri(cls, key))
-        hubs += 1
         g.add((hub, RDF.type, curie(mapping[cls])))
         g.add((hub, RDFS.label, Literal(key, lang="zh")))
         g.add((hub, KG.key, Literal(key)))
-        for iri in sorted(members):
+        for iri in members:
             g.add((URIRef(iri), SKOS.exactMatch, hub))
             g.add((hub, PROV.wasDerivedFrom, URIRef(iri)))
-    return hubs
+    return len(found)
 
 
-__all__ = ["same_in_report", "across_reports", "linkable", "hub_iri"]
+def across_reports(g: Graph, names) -> int:
+    """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
+    in the reports of two or more places (``names``: :func:`linkable` tuples of every
+    report); returns the number of corpus-level entities."""
+    return add_hubs(g, hubs(names))
+
+
+__all__ = ["same_in_report", "across_reports", "hubs", "add_hubs", "linkable", "hub_iri"]

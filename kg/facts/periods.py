@@ -96,6 +96,7 @@ def normalize(word: str, year: int | str | None, part_year: int | None = None) -
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def bounds(period: str) -> tuple[float, float] | None:
     """A period as a half-open interval of years (2022H1 -> (2022.0, 2022.5))."""
     m = re.fullmatch(r"(\d{4})(?:(H)([12])|(Q)([1-4])|M(\d\d))?", period)
