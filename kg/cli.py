@@ -385,7 +385,8 @@ def stats(data: Path, fmt: str, top: int) -> None:
 @main.command()
 @click.argument("endpoint")
 @click.option("--data", default="build/kg.trig", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="A build's TriG graph.")
+              type=click.Path(dir_okay=True, path_type=Path),
+              help="A build's TriG graph, or its store folder (a build made with --no-exports).")
 @click.option("--graph-store", "graph_store", default=None, metavar="URL",
               help="The Graph Store Protocol URL (default: told from ENDPOINT, such as "
                    "Oxigraph's /query → /store or Fuseki's /ds/sparql → /ds/data).")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,18 +52,69 @@ def graph_store_url(endpoint: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new, "", ""))
 
 
-def graphs_of(trig: Path) -> dict[str, bytes]:
-    """Canonical N-Triples of each named graph of a TriG file (``""``: the default graph)."""
+def graphs_of(trig: Path) -> Iterator[tuple[str, bytes]]:
+    """Canonical N-Triples of each named graph of a TriG file (``""``: the default graph),
+    in name order. A build's ``kg.trig`` writes each graph in one block, so graphs are
+    read one at a time (a corpus's file need not fit in memory); a file that names a graph
+    in two blocks is read whole."""
     if not trig.is_file():
         raise InputError(f"{trig}: no such file (run `kg build` first, or pass --data)")
-    lines: dict[str, list[str]] = {}
     try:
+        names = _block_names(trig)
+        if names is None:
+            yield from _whole(trig)
+            return
+        current, lines = None, []
         for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
             name = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
-            lines.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+            if name != current:
+                if current is not None:
+                    yield current, _canonical(lines)
+                current, lines = name, []
+            lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
+        if current is not None:
+            yield current, _canonical(lines)
     except (SyntaxError, ValueError, OSError) as exc:
         raise InputError(f"{trig}: not a TriG graph the push can read ({exc})") from None
-    return {name: "".join(sorted(set(ls))).encode("utf-8") for name, ls in sorted(lines.items())}
+
+
+def _canonical(lines: list[str]) -> bytes:
+    return "".join(sorted(set(lines))).encode("utf-8")
+
+
+def _block_names(trig: Path) -> list[str] | None:
+    """The graph names of a TriG file in the order their quads come, when each graph's
+    quads come together and in name order (as ``kg build`` writes); else None."""
+    seen: list[str] = []
+    for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+        name = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        if not seen or seen[-1] != name:
+            if seen and name <= seen[-1]:
+                return None
+            seen.append(name)
+    return seen
+
+
+def _whole(trig: Path) -> Iterator[tuple[str, bytes]]:
+    lines: dict[str, list[str]] = {}
+    for q in ox.parse(path=str(trig), format=ox.RdfFormat.TRIG):
+        name = "" if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
+        lines.setdefault(name, []).append(f"{q.subject} {q.predicate} {q.object} .\n")
+    for name, ls in sorted(lines.items()):
+        yield name, _canonical(ls)
+
+
+def graphs_of_store(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """Canonical N-Triples of each named graph of a build's on-disk store, one at a time
+    (for a build made with ``--no-exports``; values as the store keeps them, such as
+    ``xsd:integer`` for ``xsd:nonNegativeInteger``)."""
+    try:
+        store = ox.Store.read_only(str(folder))
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot open the store ({exc})") from None
+    for g in sorted(store.named_graphs(), key=lambda n: n.value):
+        yield g.value, _canonical([f"{q.subject} {q.predicate} {q.object} .\n"
+                                   for q in store.quads_for_pattern(None, None, None, g)])
 
 
 @dataclass
@@ -84,12 +136,20 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
     ``store`` (default: the one that goes with the query ``endpoint``)."""
     store = check_url(store) if store else graph_store_url(endpoint)
     trig = Path(trig)
+    if trig.is_dir() or not trig.exists():  # a store folder, or a build without kg.trig
+        from kg.store import store_of
+        folder = store_of(trig) if trig.exists() or trig.name == "kg.trig" else None
+        if folder is None:
+            raise InputError(f"{trig}: no such file or store (run `kg build` first, or pass --data)")
+        graphs = graphs_of_store(folder)
+        trig = folder.parent / "kg.trig"  # the push record lives beside the build either way
+    else:
+        graphs = graphs_of(trig)
     state_path = trig.parent / STATE_DIR / (hashlib.sha256(store.encode("utf-8")).hexdigest()[:16] + ".json")
     try:
         state = json.loads(state_path.read_text(encoding="utf-8")).get("graphs", {})
     except (OSError, ValueError):
         state = {}
-    graphs = graphs_of(trig)
     report = PushReport()
 
     def save() -> None:
@@ -97,7 +157,9 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
         write_atomic(state_path, json.dumps({"store": store, "graphs": dict(sorted(state.items()))},
                                             ensure_ascii=False, indent=1) + "\n")
 
-    for name, payload in graphs.items():
+    names: set[str] = set()
+    for name, payload in graphs:
+        names.add(name)
         digest = hashlib.sha256(payload).hexdigest()
         if state.get(name) == digest:
             report.unchanged.append(name)
@@ -110,7 +172,7 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
         report.bytes_sent += len(payload)
         if progress:
             progress(name)
-    for name in sorted(set(state) - set(graphs)):
+    for name in sorted(set(state) - names):
         try:
             request(_target(store, name), "DELETE", timeout=timeout)
         except EndpointError as exc:  # a graph already gone (404) is what we wanted

@@ -382,3 +382,30 @@ def test_an_answer_virtuoso_cut_at_its_row_cap_is_refused_not_shown_as_whole(see
         r = CliRunner().invoke(main, ["query", "SELECT ?s WHERE { ?s a <https://w3id.org/gwr-kg/ontology#Road> } LIMIT 20",
                                       "--endpoint", s.query, "--format", "csv"])
         assert r.exit_code == 0 and len(r.output.strip().splitlines()) == 21, r.output
+
+
+def test_graphs_of_a_build_are_read_one_at_a_time(tmp_path):
+    """A build's kg.trig gives its graphs one by one, each the same N-Triples as a whole
+    read gives; a file naming a graph in two blocks is read whole, with the same result;
+    a build without kg.trig pushes from its store."""
+    from kg.pipeline import build
+    from kg.push import _whole, graphs_of, graphs_of_store
+    a = tmp_path / "a.txt"
+    a.write_text("甲镇2023年政府工作报告\n一、2022年工作回顾\n完成周秀路(沪南公路-周园路)大修。\n", encoding="utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("乙镇2023年政府工作报告\n一、2022年工作回顾\n建成乙镇文化中心。\n", encoding="utf-8")
+    out = build([a, b], tmp_path / "out", html=False)
+    trig = out.files["kg.trig"]
+    streamed = list(graphs_of(trig))
+    assert [n for n, _ in streamed] == sorted(n for n, _ in streamed) and len(streamed) == 3
+    assert streamed == list(_whole(trig))
+    text = trig.read_text(encoding="utf-8")
+    split = tmp_path / "split.trig"  # the first graph's block again at the end, with one more triple
+    first = streamed[0][0]
+    split.write_text(text + f'\n<{first}> {{ <urn:x> <urn:p> "再一" . }}\n', encoding="utf-8")
+    again = dict(graphs_of(split))
+    assert again[first].count(b"\n") == streamed[0][1].count(b"\n") + 1
+    bare = build([a, b], tmp_path / "bare", html=False, exports=False)
+    from_store = dict(graphs_of_store(bare.files["store"]))
+    assert set(from_store) == {n for n, _ in streamed}
+    assert {n: p.count(b"\n") for n, p in from_store.items()} == {n: p.count(b"\n") for n, p in streamed}

@@ -94,7 +94,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "kg.cli", "build", str(CORPUS), "-o", str(args.build),
                         "--no-html", "-j", "2"], check=True, cwd=ROOT,
                        env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
-    graphs = graphs_of(trig)
+    graphs = dict(graphs_of(trig))
     triples = sum(p.count(NL) for n, p in graphs.items() if n)
     reports = [n for n in graphs if "/graph/" in n and not n.endswith(("/ontology", "/links"))]
     changed = max(reports, key=lambda n: len(graphs[n]))
