@@ -169,3 +169,20 @@ def test_pages_of_a_corpus_are_the_same_bytes_every_build(tmp_path):
     assert (Path(again.files["graphs"]) / "2022h1_zhoupu.html").stat().st_ino == before
     assert (Path(again.files["graphs"]) / "b.html").read_bytes() != page_b
     assert "体育公园" in (Path(again.files["reports"]) / "b.html").read_text(encoding="utf-8")
+
+
+def test_two_builds_into_one_folder_do_not_share_the_working_store(tmp_path):
+    import pytest
+
+    from kg.corpus.workstate import WorkState
+    from kg.errors import OutputError
+    a, b, _ = _reports(tmp_path)
+    out = tmp_path / "out"
+    build([a], out, html=False)
+    held = WorkState(out)  # another build, in the middle of its store stage
+    try:
+        with pytest.raises(OutputError, match="another build is writing here"):
+            build([a, b], out, html=False)
+    finally:
+        held.close()
+    assert build([a, b], out, html=False).loaded == 1

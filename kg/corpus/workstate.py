@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import OutputError
 from kg.output import write_atomic
 from kg.textindex import INDEX_FILE, add_rows, drop_rows, open_index
 
@@ -43,12 +44,29 @@ class Graph:
     rows: Callable[[], tuple[list, list]]
 
 
+def _lock(path: Path, out_dir: Path):
+    """An exclusive lock on the working state, held until :meth:`WorkState.close` (two
+    builds into one folder would otherwise load graphs into one store at once)."""
+    import fcntl
+    try:
+        fh = open(path, "a")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise OutputError(f"{out_dir}: another build is writing here") from None
+    return fh
+
+
 class WorkState:
     """The working store, index and manifest of one output folder."""
 
     def __init__(self, out_dir: Path):
         self.folder = Path(out_dir) / FOLDER
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = _lock(self.folder / ".lock", out_dir)
         self.manifest_path = self.folder / MANIFEST
         self.graphs = self._manifest()
         try:
@@ -154,6 +172,7 @@ class WorkState:
     def close(self) -> None:
         self.index.close()
         del self.store
+        self._lock.close()
 
 
 __all__ = ["WorkState", "Graph", "FOLDER"]
