@@ -67,16 +67,20 @@ class _Worker:
         self.tasks = 0
         self.since = time.monotonic()   # when it became idle, or took its task
         self.busy = False
+        self.gone = False               # its pipes closed (their numbers may be reused)
 
     def fds(self) -> tuple[int, int]:
         return self.send, self.recv
 
 
 def _resident() -> int:
+    """Bytes of this process's memory in RAM that no file backs (the heap; not the pages of
+    the store's files the engine reads, which the system can drop)."""
     try:
         with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
+            fields = fh.read().split()
+        return (int(fields[1]) - int(fields[2])) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
         return 0
 
 
@@ -138,7 +142,6 @@ def _alive(pid: int) -> bool:
         return os.waitpid(pid, os.WNOHANG) == (0, 0)
     except ChildProcessError:
         return False
-
 
 
 class _Waiter:
@@ -305,6 +308,9 @@ class WorkerPool:
 
     def _forget(self, worker: _Worker, replaced: bool = True) -> None:
         """Close a worker's pipes and take it out of the pool (condition held)."""
+        if worker.gone:
+            return
+        worker.gone = True
         for fd in worker.fds():
             try:
                 os.close(fd)
