@@ -191,7 +191,8 @@ class Server:
                    f"127.0.0.1:{self.port}", "--union-default-graph", *extra]
             self.path = "/query"
         env = dict(os.environ, PYTHONPATH=str(root))
-        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL,
+        # cwd: `python -m` puts the working folder first on sys.path, before PYTHONPATH
+        self.proc = subprocess.Popen(cmd, env=env, cwd=str(root), stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         for _ in range(600):
             try:
