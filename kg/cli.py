@@ -243,6 +243,8 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
               help="Time limit per query, seconds.")
 @click.option("--max-rows", default=10000, show_default=True, type=int,
               help="Result-size limit per query (rows or triples).")
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Query processes kept ready (two more start for cheap queries when all are busy).")
 @click.option("--cors", default=None, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (default: none).")
 @click.option("--allow-host", "hosts", multiple=True, metavar="NAME",
@@ -250,12 +252,13 @@ def query(query: str | None, data: Path | None, params: tuple[str, ...], fmt: st
 @click.option("--endpoint", default=None, metavar="URL",
               help="Ask a SPARQL endpoint (one `kg push` filled) instead of a graph file.")
 def serve(data: Path | None, host: str, port: int, engine: str | None, timeout: float,
-          max_rows: int, cors: str | None, hosts: tuple[str, ...], endpoint: str | None) -> None:
+          max_rows: int, workers: int, cors: str | None, hosts: tuple[str, ...],
+          endpoint: str | None) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at /sparql."""
     from kg.serve import serve_forever
 
     serve_forever(_source(data, endpoint), host=host, port=port, engine=engine, timeout=timeout,
-                  max_rows=max_rows, cors=cors, hosts=hosts)
+                  max_rows=max_rows, workers=workers, cors=cors, hosts=hosts)
 
 
 

@@ -23,6 +23,7 @@ kg.errors.QueryError: refused: SERVICE (federated queries) is not allowed here
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from kg.errors import QueryError
 
 MAX_DEPTH = 64          # nesting of { ( [ in one query
 MAX_CHARS = 1 << 20     # characters in one query text
+CACHED_CHARS = 1 << 14  # longest text whose decision is remembered (512 of them at most)
 
 _TOKEN = re.compile(r"""
   (?P<ws>[\x20\t\r\n]+)
@@ -193,6 +195,23 @@ def _syntax_message(exc, canon: str, shift: int) -> str:
 
 def check_read_only(text: str, graphs: set[str], shift: int = 0,
                     known_prefixes: tuple[str, ...] = ()) -> QueryInfo:
+    """:func:`decide`, remembered: the same text for the same graphs gets the same answer
+    without parsing it again (a long-lived query worker of ``kg serve`` sees the library's
+    texts over and over; parsing one takes rdflib 30-100 ms). Refusals are not kept, nor
+    texts longer than :data:`CACHED_CHARS`."""
+    if len(text) > CACHED_CHARS:
+        return decide(text, graphs, shift, tuple(known_prefixes))
+    info = _decided(text, frozenset(graphs), shift, tuple(known_prefixes))
+    return QueryInfo(info.form, list(info.from_graphs), dict(info.prefixes), info.text)
+
+
+@functools.lru_cache(maxsize=512)
+def _decided(text: str, graphs: frozenset, shift: int, known_prefixes: tuple) -> QueryInfo:
+    return decide(text, graphs, shift, known_prefixes)
+
+
+def decide(text: str, graphs: set[str] | frozenset, shift: int = 0,
+           known_prefixes: tuple[str, ...] = ()) -> QueryInfo:
     """Refuse (``QueryError``) updates, SERVICE, and FROM graphs not in ``graphs``,
     deciding on rdflib's parse of the canonical text; return what to run.
 
@@ -254,5 +273,5 @@ def check_read_only(text: str, graphs: set[str], shift: int = 0,
     return info
 
 
-__all__ = ["QueryInfo", "tokens", "inspect_query", "looks_like_sparql", "canonical", "check_read_only",
+__all__ = ["QueryInfo", "tokens", "inspect_query", "looks_like_sparql", "canonical", "check_read_only", "decide",
            "MAX_DEPTH", "MAX_CHARS"]

@@ -6,9 +6,10 @@
 - Refused with 403: updates (``update=``, ``application/sparql-update``, or update
   keywords), ``SERVICE``, ``FROM``/``FROM NAMED`` of graphs outside the store; 400 for
   malformed queries and for ``default-graph-uri``/``named-graph-uri``.
-- Limits: every query runs in a forked child (:mod:`kg.sandbox`) killed after
-  ``timeout`` seconds (503), with at most ``max_rows`` rows (413) and bounded memory;
-  at most ``workers`` queries run at once, others wait their turn within the timeout.
+- Limits: every query runs in one of ``workers`` long-lived processes forked from the
+  loaded store and cut off the network (:mod:`kg.pool`); one that overruns ``timeout``
+  seconds is killed and replaced (503), results have at most ``max_rows`` rows (413) and
+  bounded size and memory; a request waits for a free worker within the timeout.
 - ``GET /sparql`` without a query: the SPARQL 1.1 Service Description (:mod:`kg.service`),
   Turtle by default, RDF/XML, N-Triples or JSON-LD by Accept.
 - ``/sparql?library=NAME&param.KEY=VALUE``: a library query with its parameters bound by
@@ -29,9 +30,6 @@ from __future__ import annotations
 
 import html
 import sys
-import threading
-import time
-from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -44,7 +42,8 @@ from kg.endpoint_page import CSP as PAGE_CSP
 from kg.endpoint_page import PARAM_PREFIX, asset, completions, downloads_html, home_page
 from kg.query import QuerySpec, execute, labels_for, library, param_term, sparql_term
 from kg.results import MEDIA_TYPES, cell_text, render
-from kg.sandbox import LimitExceeded, run_limited
+from kg.pool import TASKS, WorkerPool
+from kg.sandbox import LimitExceeded
 from kg.store import QueryResult, ResultTooLarge, load_store
 
 SELECT_TYPES = {  # media type -> format name, for SELECT/ASK
@@ -138,7 +137,8 @@ def _format_param(params: dict[str, list[str]]) -> str | None:
 
 
 class Endpoint:
-    """The query side of the server: a loaded store and its limits."""
+    """The query side of the server: a loaded store, its limits, and the query workers
+    (:class:`kg.pool.WorkerPool`) that run everything that queries the store."""
 
     def __init__(self, store, timeout: float = 10.0, max_rows: int = 10000,
                  memory: int | None = 1 << 30, workers: int = 4):
@@ -147,25 +147,20 @@ class Endpoint:
         self.max_rows = max_rows
         self.memory = memory
         self.graphs = store.graphs()
-        self._slots = threading.BoundedSemaphore(workers)
         self._words: dict | None = None
         _warm_up()
+        # cut off the network, unless the store is an endpoint the user named
+        self.pool = WorkerPool(self, size=workers, memory=memory,
+                               offline=not getattr(store, "remote", False))
 
-    def _limited(self, fn: Callable[[], object]):
-        """Run ``fn`` in a query child; time waiting for a slot counts against the limit,
-        so every request is answered within ``timeout`` (plus the fork and the reply)."""
-        t0 = time.monotonic()
-        if not self._slots.acquire(timeout=self.timeout):
-            raise LimitExceeded("server busy: no free query slot within the time limit")
-        try:
-            left = self.timeout - (time.monotonic() - t0)
-            if left <= 0.05:
-                raise LimitExceeded("server busy: no time left after waiting for a query slot")
-            # cut off the network, unless the store is an endpoint the user named
-            return run_limited(fn, left, memory=self.memory,
-                               offline=not getattr(self.store, "remote", False))
-        finally:
-            self._slots.release()
+    def _limited(self, task: str, *args):
+        """Run ``task`` (of :data:`kg.pool.TASKS`) in a query worker; time waiting for one
+        counts against the limit, so every request is answered within ``timeout``."""
+        return self.pool.run(task, args, self.timeout)
+
+    def close(self) -> None:
+        """Stop the query workers."""
+        self.pool.close()
 
     def answer(self, text: str, accept: str | None, fmt_param: str | None,
                params: dict[str, str] | None = None, spec: QuerySpec | None = None,
@@ -173,50 +168,20 @@ class Endpoint:
         """(content type, body) for a SPARQL query (a library query ``spec`` with its
         ``params`` bound by :func:`kg.query.execute`); QueryError when refused or failed.
         ``people``: csv, tsv and json with labels, as ``kg query`` writes them."""
-        store, max_rows = self.store, self.max_rows
-
-        def work():
-            res = execute(store, text, params, spec, max_rows=max_rows)
-            fmt = negotiate(res.kind, accept, fmt_param)
-            if fmt == "html":
-                return "text/html; charset=utf-8", _result_html(res, labels_for(store, res))
-            if people and fmt in LABELLED_MEDIA and res.kind != "graph":
-                body = render(res, fmt, labels_for(store, res), people=True)
-                return f"{LABELLED_MEDIA[fmt]}; charset=utf-8", body.encode("utf-8")
-            labels = labels_for(store, res) if fmt == "table" else None
-            body = render(res, fmt, labels)
-            media = GRAPH_MEDIA[fmt] if res.kind == "graph" else MEDIA_TYPES[fmt]
-            return f"{media}; charset=utf-8", body.encode("utf-8")
-
-        return self._limited(work)
+        return self._limited("answer", text, accept, fmt_param, params, spec, people)
 
     def result_fragment(self, text: str, params: dict[str, str] | None = None,
                         spec: QuerySpec | None = None) -> tuple[str, str]:
         """(result kind, HTML table with labels and links) for the page at ``/``."""
-        store, max_rows = self.store, self.max_rows
-
-        def work():
-            res = execute(store, text, params, spec, max_rows=max_rows)
-            return res.kind, _result_fragment(res, labels_for(store, res))
-
-        return self._limited(work)
+        return self._limited("fragment", text, params, spec)
 
     def words(self) -> dict:
         """What the page's editor completes: the ontology's terms and the classes and
-        properties the graph uses (asked once, in a query child; the ontology's alone if
+        properties the graph uses (asked once, in a query worker; the ontology's alone if
         that fails)."""
         if self._words is None:
-            store = self.store
-
-            def work():
-                q = ("SELECT DISTINCT ?t ?k WHERE { { ?s a ?t BIND(0 AS ?k) } UNION "
-                     "{ ?s ?t ?o BIND(1 AS ?k) } FILTER(isIRI(?t)) } LIMIT 5000")
-                rows = store.query(q).rows
-                return ([str(t) for t, k in rows if int(k) == 0],
-                        [str(t) for t, k in rows if int(k) == 1])
-
             try:
-                classes, props = self._limited(work)
+                classes, props = self._limited("words")
             except QueryError:
                 classes, props = [], []
             self._words = completions(classes, props)
@@ -224,8 +189,7 @@ class Endpoint:
 
     def entity(self, iri: str, accept: str | None) -> tuple[str, bytes] | None:
         """The page (or Turtle) of one node of the graph; None if the graph lacks it."""
-        store = self.store
-        term = sparql_term(iri, "iri")
+        sparql_term(iri, "iri")  # checked here: a bad IRI is a 400, not a worker's error
         fmt = "html"
         for media in _accept(accept):
             if media in ("text/html", "application/xhtml+xml", "*/*"):
@@ -233,32 +197,7 @@ class Endpoint:
             if media in GRAPH_TYPES:
                 fmt = GRAPH_TYPES[media]
                 break
-
-        def work():
-            if fmt == "html":
-                page = _reader(store, iri, term)
-                if page is not None:
-                    return "text/html; charset=utf-8", page
-            q = ("CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { VALUES ?x { " + term + " } "
-                 "{ ?x ?p ?o } UNION { ?s ?q ?x } }")
-            res = store.query(q, max_rows=20000)
-            if not res.triples:
-                return None
-            if fmt != "html":
-                return f"{GRAPH_MEDIA[fmt]}; charset=utf-8", render(res, fmt).encode("utf-8")
-            sq = ("SELECT DISTINCT ?text ?begin ?sentence WHERE { VALUES ?x { " + term + " } "
-                  "{ ?x <http://www.w3.org/ns/prov#wasDerivedFrom> ?m } UNION "
-                  "{ ?m <https://w3id.org/gwr-kg/ontology#mentionOf> ?x } "
-                  "?m <https://w3id.org/gwr-kg/ontology#inSentence> ?sentence . "
-                  "?sentence <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> ?text ; "
-                  "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?begin "
-                  "} ORDER BY ?begin LIMIT 200")
-            sentences = store.query(sq).rows
-            return "text/html; charset=utf-8", _entity_html(iri, res, sentences,
-                                                            labels_for(store, res))
-
-        return self._limited(work)
-
+        return self._limited("entity", iri, fmt)
 
     def lookup(self, name: str, limit: int = 50) -> dict:
         """The entities ``name`` matches (best first, at most ``limit``) and, when none,
@@ -277,14 +216,71 @@ class Endpoint:
 
     def facts_page(self, kind: str, value: str) -> bytes:
         """The page of one indicator (``kind`` "indicator") or one report's promises."""
-        store = self.store
+        return self._limited("facts", kind, value)
 
-        def work():
-            from kg.facts.page import indicator_page, promises_page
-            page = indicator_page if kind == "indicator" else promises_page
-            return page(store, value).encode("utf-8")
 
-        return self._limited(work)
+# -- what the query workers do (kg/pool.py): each task gets the Endpoint as it was forked
+
+def _task_answer(ep: Endpoint, text, accept, fmt_param, params, spec, people):
+    store = ep.store
+    res = execute(store, text, params, spec, max_rows=ep.max_rows)
+    fmt = negotiate(res.kind, accept, fmt_param)
+    if fmt == "html":
+        return "text/html; charset=utf-8", _result_html(res, labels_for(store, res))
+    if people and fmt in LABELLED_MEDIA and res.kind != "graph":
+        body = render(res, fmt, labels_for(store, res), people=True)
+        return f"{LABELLED_MEDIA[fmt]}; charset=utf-8", body.encode("utf-8")
+    labels = labels_for(store, res) if fmt == "table" else None
+    body = render(res, fmt, labels)
+    media = GRAPH_MEDIA[fmt] if res.kind == "graph" else MEDIA_TYPES[fmt]
+    return f"{media}; charset=utf-8", body.encode("utf-8")
+
+
+def _task_fragment(ep: Endpoint, text, params, spec):
+    res = execute(ep.store, text, params, spec, max_rows=ep.max_rows)
+    return res.kind, _result_fragment(res, labels_for(ep.store, res))
+
+
+def _task_words(ep: Endpoint):
+    q = ("SELECT DISTINCT ?t ?k WHERE { { ?s a ?t BIND(0 AS ?k) } UNION "
+         "{ ?s ?t ?o BIND(1 AS ?k) } FILTER(isIRI(?t)) } LIMIT 5000")
+    rows = ep.store.query(q).rows
+    return ([str(t) for t, k in rows if int(k) == 0], [str(t) for t, k in rows if int(k) == 1])
+
+
+def _task_entity(ep: Endpoint, iri: str, fmt: str):
+    store = ep.store
+    term = sparql_term(iri, "iri")
+    if fmt == "html":
+        page = _reader(store, iri, term)
+        if page is not None:
+            return "text/html; charset=utf-8", page
+    q = ("CONSTRUCT { ?x ?p ?o . ?s ?q ?x } WHERE { VALUES ?x { " + term + " } "
+         "{ ?x ?p ?o } UNION { ?s ?q ?x } }")
+    res = store.query(q, max_rows=20000)
+    if not res.triples:
+        return None
+    if fmt != "html":
+        return f"{GRAPH_MEDIA[fmt]}; charset=utf-8", render(res, fmt).encode("utf-8")
+    sq = ("SELECT DISTINCT ?text ?begin ?sentence WHERE { VALUES ?x { " + term + " } "
+          "{ ?x <http://www.w3.org/ns/prov#wasDerivedFrom> ?m } UNION "
+          "{ ?m <https://w3id.org/gwr-kg/ontology#mentionOf> ?x } "
+          "?m <https://w3id.org/gwr-kg/ontology#inSentence> ?sentence . "
+          "?sentence <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> ?text ; "
+          "<http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?begin "
+          "} ORDER BY ?begin LIMIT 200")
+    sentences = store.query(sq).rows
+    return "text/html; charset=utf-8", _entity_html(iri, res, sentences, labels_for(store, res))
+
+
+def _task_facts(ep: Endpoint, kind: str, value: str):
+    from kg.facts.page import indicator_page, promises_page
+    page = indicator_page if kind == "indicator" else promises_page
+    return page(ep.store, value).encode("utf-8")
+
+
+TASKS.update(answer=_task_answer, fragment=_task_fragment, words=_task_words,
+             entity=_task_entity, facts=_task_facts)
 
 
 def _reader(store, iri: str, term: str) -> bytes | None:
@@ -460,6 +456,9 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
         server_version = "kg-sparql/0.1"
         protocol_version = "HTTP/1.1"
         timeout = 30  # seconds a connection may stay idle or stall mid-request
+        # headers and body go out in two writes: with Nagle's algorithm the body waits for
+        # the client's delayed ACK of the headers (40 ms per request on a kept-alive connection)
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
             sys.stderr.write("kg serve: %s %s\n" % (self.address_string(), format % args))
@@ -703,6 +702,16 @@ def make_handler(endpoint: Endpoint, cors: str | None = None, hosts: tuple[str, 
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """The HTTP server; closing it stops the query workers too."""
+
+    endpoint: Endpoint
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.endpoint.close()
+
+
 def make_server(data: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000,
                 engine: str | None = None, timeout: float = 10.0, max_rows: int = 10000,
                 cors: str | None = None, workers: int = 4,
@@ -713,9 +722,13 @@ def make_server(data: str | Path | None = None, host: str = "127.0.0.1", port: i
     endpoint = Endpoint(load_store(data, engine), timeout=timeout, max_rows=max_rows,
                         workers=workers)
     names = tuple(hosts) + ((host,) if host not in ("0.0.0.0", "::", "") else ())
-    server = ThreadingHTTPServer((host, port), make_handler(endpoint, cors, names))
+    try:
+        server = _Server((host, port), make_handler(endpoint, cors, names))
+    except BaseException:
+        endpoint.close()
+        raise
     server.daemon_threads = True
-    server.endpoint = endpoint  # type: ignore[attr-defined]
+    server.endpoint = endpoint
     return server
 
 
