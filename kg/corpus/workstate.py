@@ -139,6 +139,8 @@ class WorkState:
             self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
             self.counts[g] = nt.count(b"\n")  # sorted, distinct lines: one triple each
             add_rows(self.index, g, *wanted[g].rows())
+        if whole:  # many bulk loads leave many small files: queries on a compacted store
+            self.store.optimize()  # run 1.4-1.8 times faster (measured by bench_serve.py)
         self.store.flush()
         self.index.commit()
         for g in change:
