@@ -399,6 +399,6 @@ def test_corpus_page_first_view_has_readable_names(opened, tmp_path):
     top = o.js("window.kgPage.rawNodes.filter(n => !n.start_hidden).sort((a, b) => a.rank - b.rank)[0].id")
     o.js("id => window.kgNetwork.focus(id, {scale: window.kgNetwork.getScale() * 4, animation: false})", top)
     o.page.wait_for_timeout(300)
-    zoomed = _check_labels(o, at_least=2)  # one report's graph: sparser than a corpus's
+    zoomed = _check_labels(o, at_least=1)  # one report's graph: sparser than a corpus's
     assert top in {b["id"] for b in zoomed}
     assert o.requests == [] and o.errors == []

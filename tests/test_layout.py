@@ -54,3 +54,13 @@ def test_the_corpus_stages_import_only_earlier_stages():
     for i, stage in enumerate(order):
         later = set(order[i + 1:]) | {"kg.pipeline"}
         assert not later & set(g.successors(stage)), stage
+
+
+def test_every_package_of_kg_is_installed():
+    """A wheel holds only the packages pyproject.toml names: a new folder of modules
+    missing there works in a checkout and fails once installed."""
+    import tomllib
+    listed = set(tomllib.loads((KG.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    folders = {_module(p.parent / "__init__.py") for p in KG.rglob("__init__.py")}
+    assert folders <= listed, folders - listed
