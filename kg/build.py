@@ -365,7 +365,7 @@ class _ReportGraph:
         return add_facts(self.g, self.res.facts, self.entity_of, self.source_of,
                          self.sent_iri.get, self.sentence_of, MODALITY_IRI, self.mapping["status"],
                          URIRef(place_ent.iri) if place_ent is not None else None, self.rep,
-                         self.r.text)
+                         self.r.text, area_key="place:" + scope_of(self.r))
 
     def assert_rel(self, s: URIRef, p: URIRef, o: URIRef, source: URIRef) -> None:
         g = self.g

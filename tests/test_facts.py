@@ -203,3 +203,18 @@ def test_report_text_is_escaped_on_fact_pages(tmp_path):
     assert labels
     page = indicator_page(store, str(labels[0]))
     assert "<b>" not in page and "&lt;b&gt;" in page
+
+
+def test_observations_of_no_known_area_answer_only_their_own_report():
+    """A target whose area the report does not name is answered by its own report alone:
+    two reports of places the build cannot tell apart do not answer each other (and the
+    corpus stage does not compare every such target with every such outcome)."""
+    from kg.facts.commitments import Entry, link
+    t = Entry("obs", "t", "r1", "2025", "target", ind="gdp", area="", measure="change", unit="%", value=5)
+    mine = Entry("obs", "o1", "r1", "2025", "actual", ind="gdp", area="", measure="change", unit="%", value=5.2)
+    other = Entry("obs", "o2", "r2", "2025", "actual", ind="gdp", area="", measure="change", unit="%", value=6)
+    assert [(c.promise, c.answer, c.value) for c in link([t, other])] == [("t", None, "not_reported")]
+    assert [(c.promise, c.answer, c.value) for c in link([t, mine, other])] == [("t", "o1", "met")]
+    named = Entry("obs", "o3", "r2", "2025", "actual", ind="gdp", area="a", measure="change", unit="%", value=6)
+    target = Entry("obs", "t2", "r1", "2025", "target", ind="gdp", area="a", measure="change", unit="%", value=5)
+    assert [(c.answer, c.value) for c in link([target, named])] == [("o3", "met")]  # a named area still links

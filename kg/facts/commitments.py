@@ -105,15 +105,15 @@ def link(entries: list[Entry]) -> list[Commitment]:
     by_ind: dict[tuple, list[Entry]] = {}
     by_act: dict[tuple, list[Entry]] = {}
     for e in entries:
-        if e.kind_of == "obs":
-            by_ind.setdefault((e.ind, e.area), []).append(e)
+        if e.kind_of == "obs":  # an observation of no known area is its own report's
+            by_ind.setdefault((e.ind, e.area or e.report), []).append(e)
         else:
             by_act.setdefault((e.entity,), []).append(e)
     out: list[Commitment] = []
     for p in entries:
         answers: list[tuple[Entry, str, Decimal | None]] = []
         if p.kind_of == "obs" and p.kind == "target" and p.value is not None and p.period:
-            for o in by_ind.get((p.ind, p.area), ()):
+            for o in by_ind.get((p.ind, p.area or p.report), ()):
                 if _answers_target(p, o):
                     answers.append((o, *_judge(p, o)))
         elif p.kind_of == "act" and p.kind == "planned" and p.period:

@@ -82,8 +82,10 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
               sentence_node: Callable[[tuple[int, int]], URIRef | None],
               sentence_of: Callable[[Mention], URIRef | None],
               modality_iri: dict, status_map: dict, area: URIRef | None, rep: URIRef,
-              text: str) -> list[Entry]:
-    """Write the facts; return the report's ledger (for commitments)."""
+              text: str, area_key: str = "") -> list[Entry]:
+    """Write the facts; return the report's ledger (for commitments). ``area_key``: what
+    stands for the area in the ledger where the report's place is no entity (its place's
+    name), so that only reports of one place answer each other."""
     ledger: list[Entry] = []
     best: dict[URIRef, tuple[int, str]] = {}
     for a in facts.actions:
@@ -135,7 +137,7 @@ def add_facts(g: Graph, facts: Facts, entity_of: Callable[[Mention], Entity | No
             domain = lexicon()[o.action_word]["domain"] if o.action_word in lexicon() else "status"
             g.add((node, KG.actionType, add_action_type(g, o.action, domain)))
             g.add((node, KG.actionWord, Literal(o.action_word, lang="zh")))
-        ledger.append(_obs_entry(o, str(node), str(ind), str(area or ""), str(rep),
+        ledger.append(_obs_entry(o, str(node), str(ind), str(area or area_key), str(rep),
                                  sentence_of(o.metric)))
     return ledger
 
