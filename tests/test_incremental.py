@@ -187,3 +187,17 @@ def test_two_builds_into_one_folder_do_not_share_the_working_store(tmp_path):
         held.close()
     build([a, b], out, html=False)  # once the other is done
     assert ids.graph_iri("b") in _manifest(out)
+
+
+def test_a_folder_of_reports_builds_its_txt_files(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    _reports(tmp_path)
+    (tmp_path / "reports" / "notes.md").write_text("不是报告", encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(tmp_path / "reports"), "-o", str(tmp_path / "out"), "--no-html"])
+    assert r.exit_code == 0, r.output
+    assert "kg build: 3 report(s)" in r.output
+    (tmp_path / "empty").mkdir()
+    r = CliRunner().invoke(main, ["build", str(tmp_path / "empty"), "-o", str(tmp_path / "out2")])
+    assert r.exit_code == 1 and r.output.strip().endswith("a folder without report files (*.txt)"), r.output
