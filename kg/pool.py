@@ -23,6 +23,7 @@ decisions), and the server pays no fork per request.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import os
 import pickle
@@ -33,9 +34,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from kg.errors import KgError, QueryError
+from kg.errors import QueryError
 from kg.netguard import network_off
-from kg.sandbox import LimitExceeded, _current_vsize
+from kg.sandbox import LimitExceeded, _current_vsize, outcome_of, result_of
 
 # task name -> fn(context, *args): what a worker may be asked to do (kg/serve.py fills it)
 TASKS: dict[str, Callable] = {}
@@ -48,6 +49,12 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         n = os.write(fd, view)
         view = view[n:]
+
+
+def _task(context, body: bytes):
+    """Run one task the server sent (its name and arguments, pickled)."""
+    name, args = pickle.loads(body)
+    return TASKS[name](context, *args)
 
 
 def _read_exact(fd: int, n: int) -> bytes | None:
@@ -113,20 +120,8 @@ def _serve(context, inbox: int, outbox: int, memory: int | None, offline: bool,
         body = _read_exact(inbox, _HEAD.unpack(head)[0])
         if body is None:
             return
-        retire = False
         t0 = time.monotonic()
-        try:
-            name, args = pickle.loads(body)
-            payload = pickle.dumps(("ok", TASKS[name](context, *args)))
-        except KgError as exc:
-            try:
-                payload = pickle.dumps(("raise", exc))
-            except Exception:  # an exception that does not pickle keeps its message
-                payload = pickle.dumps(("error", str(exc)))
-        except MemoryError:
-            payload, retire = pickle.dumps(("limit", "query ran out of memory")), True
-        except BaseException as exc:  # a bug: report it to the server, which logs it
-            payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}"))
+        payload, retire = outcome_of(functools.partial(_task, context, body))
         took = time.monotonic() - t0
         if not retire:
             _trim()
@@ -345,21 +340,12 @@ class WorkerPool:
             raise LimitExceeded(failure or "query process died")
         took, leaving = _FOOT.unpack(reply[:_FOOT.size])
         self._learn(key, took)
-        kind, value = pickle.loads(reply[_FOOT.size:])
         if leaving:  # out of memory, or grown: it exits after answering
             self._discard(worker, replaced=False)
         else:
             worker.tasks += 1
             self._release(worker)
-        if kind == "ok":
-            return value
-        if kind == "limit":
-            raise LimitExceeded(value)
-        if kind == "raise":
-            raise value
-        if kind == "error":
-            raise QueryError(value)
-        raise RuntimeError(f"query process failed: {value}")
+        return result_of(reply[_FOOT.size:])
 
     def _learn(self, key: int, took: float) -> None:
         with self._cond:

@@ -59,17 +59,7 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
                 import resource
                 limit = _current_vsize() + memory
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            try:
-                payload = pickle.dumps(("ok", fn()))
-            except KgError as exc:
-                try:
-                    payload = pickle.dumps(("raise", exc))
-                except Exception:  # an exception that does not pickle keeps its message
-                    payload = pickle.dumps(("error", str(exc)))
-            except MemoryError:
-                payload = pickle.dumps(("limit", "query ran out of memory"))
-            except BaseException as exc:  # a bug: report it to the parent, which logs it
-                payload = pickle.dumps(("bug", f"{type(exc).__name__}: {exc}"))
+            payload, _ = outcome_of(fn)
             view = memoryview(payload)
             while view:
                 n = os.write(w, view)
@@ -114,7 +104,28 @@ def run_limited(fn: Callable[[], object], timeout: float, max_bytes: int = 64 <<
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         raise LimitExceeded("query process died" + (f" (signal {sig}; out of memory?)" if sig
                                                     else ""))
-    kind, value = pickle.loads(b"".join(chunks))
+    return result_of(b"".join(chunks))
+
+
+def outcome_of(fn: Callable[[], object]) -> tuple[bytes, bool]:
+    """``fn()``'s result or error, pickled for the parent (:func:`result_of`), and whether
+    it ran out of memory. Runs in the child."""
+    try:
+        return pickle.dumps(("ok", fn())), False
+    except KgError as exc:
+        try:
+            return pickle.dumps(("raise", exc)), False
+        except Exception:  # an exception that does not pickle keeps its message
+            return pickle.dumps(("error", str(exc))), False
+    except MemoryError:
+        return pickle.dumps(("limit", "query ran out of memory")), True
+    except BaseException as exc:  # a bug: report it to the parent, which logs it
+        return pickle.dumps(("bug", f"{type(exc).__name__}: {exc}")), False
+
+
+def result_of(payload: bytes):
+    """The value :func:`outcome_of` pickled, or its error raised again."""
+    kind, value = pickle.loads(payload)
     if kind == "ok":
         return value
     if kind == "limit":
