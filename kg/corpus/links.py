@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rdflib import Graph
 
@@ -18,7 +18,7 @@ from kg.corpus.workstate import Graph as WantedGraph
 from kg.facts.commitments import Commitment, link
 from kg.facts.linking import add_hubs, hubs
 from kg.facts.rdf import add_commitments
-from kg.serialize import to_ntriples
+from kg.serialize import to_ntriples, turtle_block
 
 ONTOLOGY_GRAPH = "graph/ontology"
 LINKS_GRAPH = "graph/links"
@@ -35,6 +35,7 @@ class Corpus:
     hubs: list[tuple[str, str, list[str]]]
     linked: list[Commitment]                  # commitments another report answers
     own: dict[str, list[Commitment]]          # report graph IRI -> its own commitments
+    _blocks: dict[str, str] = field(default_factory=dict, repr=False)
 
     def ordered(self) -> list[tuple[str, Summary | None]]:
         """Every named graph of the build, in IRI order (None: ontology or links)."""
@@ -46,12 +47,22 @@ class Corpus:
 
     def triples(self, iri: str) -> Graph | set[tuple]:
         """The triples of the ontology's or the links' graph."""
-        if iri.endswith(ONTOLOGY_GRAPH):
-            return ontology()
-        links: set[tuple] = set()  # a set: what is added needs only ``add``
-        add_hubs(links, self.hubs)
-        add_commitments(links, self.linked)
-        return links
+        return ontology() if iri.endswith(ONTOLOGY_GRAPH) else self.links
+
+    @functools.cached_property
+    def links(self) -> set[tuple]:
+        """The links graph's triples, made once (a set: what is added needs only ``add``)."""
+        out: set[tuple] = set()
+        add_hubs(out, self.hubs)
+        add_commitments(out, self.linked)
+        return out
+
+    def block(self, iri: str) -> str:
+        """The Turtle block of the ontology's or the links' graph (for kg.ttl, and indented
+        for kg.trig), made once."""
+        if iri not in self._blocks:
+            self._blocks[iri] = turtle_block(self.triples(iri))
+        return self._blocks[iri]
 
     def own_triples(self, iri: str) -> set[tuple]:
         """The commitments a report's own text (or nothing) answers, as triples."""
@@ -69,12 +80,12 @@ class Corpus:
                     digest = _ontology_digest()
                 else:
                     digest = _sha((repr(self.hubs) + _text(self.linked)).encode("utf-8"))
-                nt = functools.partial(_nt_of, self, iri)
-                wanted[iri] = WantedGraph(digest, nt, functools.partial(_rows_of_graph, nt, iri))
+                wanted[iri] = WantedGraph(digest, functools.partial(_nt_of, self, iri),
+                                          functools.partial(_rows_of_graph, iri))
                 continue
             digest = _sha((s.digest + _text(self.own.get(iri, []))).encode("utf-8"))
             wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, self, cache, s.key, iri),
-                                      functools.partial(text_rows, cache, s.key))
+                                      lambda _nt, key=s.key: text_rows(cache, key))
         return wanted
 
 
@@ -122,10 +133,10 @@ def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> bytes:
     return cache.path(key, "nt").read_bytes() + to_ntriples(corpus.own_triples(iri))
 
 
-def _rows_of_graph(nt, iri: str) -> tuple[list, list]:
+def _rows_of_graph(iri: str, nt: bytes) -> tuple[list, list]:
     from kg.store import OxigraphStore
     from kg.textindex import rows_of
-    return rows_of(OxigraphStore(nt(), "nt", iri))
+    return rows_of(OxigraphStore(nt, "nt", iri))
 
 
 __all__ = ["Corpus", "corpus_stage", "ONTOLOGY_GRAPH", "LINKS_GRAPH"]

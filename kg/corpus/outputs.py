@@ -17,7 +17,7 @@ from kg.corpus.report import PAGE, READER, Summary
 from kg.corpus.workstate import WorkState
 from kg.indexpage import assemble
 from kg.reader import page_name
-from kg.serialize import graph_name, prefix_header, turtle_block
+from kg.serialize import graph_name, indented, prefix_header, turtle_block
 from kg.store import STORE_DIR
 from kg.textindex import INDEX_DIR
 
@@ -73,12 +73,17 @@ def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
 
 
 def _block(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> str:
+    """A graph's statements for kg.ttl (``indent`` ""), or its TriG body (``indent`` set)."""
     if s is None:
-        return turtle_block(corpus.triples(iri), indent=indent)
+        return _indent(corpus.block(iri), indent)
     body = cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
     if iri in corpus.own:
-        body += "\n" + turtle_block(corpus.own_triples(iri), indent=indent)
+        body += "\n" + _indent(turtle_block(corpus.own_triples(iri)), indent)
     return body
+
+
+def _indent(block: str, indent: str) -> str:
+    return indented(block, indent) if indent else block
 
 
 def _link_file(src: Path, dest: Path) -> None:

@@ -41,7 +41,7 @@ class Graph:
 
     digest: str
     ntriples: Callable[[], bytes]
-    rows: Callable[[], tuple[list, list]]
+    rows: Callable[[bytes], tuple[list, list]]   # of the N-Triples just loaded
 
 
 def _lock(path: Path, out_dir: Path):
@@ -138,7 +138,7 @@ class WorkState:
             nt = wanted[g].ntriples()
             self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
             self.counts[g] = nt.count(b"\n")  # sorted, distinct lines: one triple each
-            add_rows(self.index, g, *wanted[g].rows())
+            add_rows(self.index, g, *wanted[g].rows(nt))
         if whole:  # many bulk loads leave many small files: queries on a compacted store
             self.store.optimize()  # run 1.4-1.8 times faster (measured by bench_serve.py)
         self.store.flush()
