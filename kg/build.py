@@ -25,15 +25,15 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 from kg import ids
 from kg.extract import extract
 from kg.facts import Facts, read_facts
-from kg.facts.commitments import link
-from kg.facts.linking import across_reports, linkable, same_in_report
+from kg.facts.commitments import link, placed
+from kg.facts.linking import add_hubs, hubs, linkable, same_in_report
 from kg.facts.rdf import add_commitments, add_facts
 from kg.ingest import check_limit
 from kg.records import Entity, Mention, Report
 from kg.resolve import resolve, scope_of
 from kg.resources import ONTOLOGY, load_toml
 from kg.numbers import xsd_decimal
-from kg.vocab import KG, NIF, PREFIXES, SCHEMA, curie
+from kg.vocab import KG, NIF, PREFIXES, curie
 
 MODALITY_IRI = {"review": KG.Review, "plan": KG.Plan, "glossary": KG.GlossaryModality,
                 "other": KG.OtherModality}
@@ -169,21 +169,14 @@ def add_links(ds: Dataset, ledgers: dict, results: list[ReportResult]) -> None:
     """What ties reports together, in the links graph: the same program, line or river in
     the reports of several places, and commitments another report answers (those its own
     text answers, or nothing does, stay in the report's graph)."""
-    entries = [e for _, ledger in ledgers.values() for e in ledger]
-    links = None
-    if len(results) > 1:
-        shared = Graph()
-        if across_reports(shared, linkable(results)):
-            links = ds.graph(URIRef(ids.base() + "graph/links"))
-            for t in shared:
-                links.add(t)
-    for c in link(entries):
-        if c.answer_report in (None, c.promise_report):
-            add_commitments(ledgers[c.promise_report][0], [c])
-        else:
-            if links is None:
-                links = ds.graph(URIRef(ids.base() + "graph/links"))
-            add_commitments(links, [c])
+    own, linked = placed(link([e for _, ledger in ledgers.values() for e in ledger]))
+    for report, commitments in own.items():
+        add_commitments(ledgers[report][0], commitments)
+    found = hubs(linkable(results)) if len(results) > 1 else []
+    if found or linked:
+        links = ds.graph(URIRef(ids.base() + "graph/links"))
+        add_hubs(links, found)
+        add_commitments(links, linked)
 
 
 def union_graph(src: Graph | Dataset) -> Graph:

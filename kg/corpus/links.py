@@ -15,7 +15,7 @@ from kg import ids
 from kg.corpus.cache import Cache
 from kg.corpus.report import Summary, text_rows
 from kg.corpus.workstate import Graph as WantedGraph
-from kg.facts.commitments import Commitment, link
+from kg.facts.commitments import Commitment, link, placed
 from kg.facts.linking import add_hubs, hubs
 from kg.facts.rdf import add_commitments
 from kg.serialize import to_ntriples, turtle_block
@@ -92,15 +92,9 @@ class Corpus:
 def corpus_stage(reports: list[Summary]) -> Corpus:
     """What ties ``reports`` together, from their summaries."""
     shared = hubs([t for s in reports for t in s.linkable]) if len(reports) > 1 else []
-    own: dict[str, list[Commitment]] = {}
-    linked: list[Commitment] = []
     by_report = {ids.report_iri(s.name): s.graph for s in reports}
-    for c in link([e for s in reports for e in s.ledger]):
-        if c.answer_report in (None, c.promise_report):
-            own.setdefault(by_report[c.promise_report], []).append(c)
-        else:
-            linked.append(c)
-    return Corpus(reports, shared, linked, own)
+    own, linked = placed(link([e for s in reports for e in s.ledger]))
+    return Corpus(reports, shared, linked, {by_report[r]: cs for r, cs in own.items()})
 
 
 def _text(commitments: list[Commitment]) -> str:

@@ -133,6 +133,19 @@ def link(entries: list[Entry]) -> list[Commitment]:
     return sorted(out, key=lambda c: (c.promise, c.answer or ""))
 
 
+def placed(commitments: list[Commitment]) -> tuple[dict[str, list[Commitment]], list[Commitment]]:
+    """Where commitments go: those the promise's own report answers (or nothing does), by
+    that report, for its graph; and those another report answers, for the links graph."""
+    own: dict[str, list[Commitment]] = {}
+    linked: list[Commitment] = []
+    for c in commitments:
+        if c.answer_report in (None, c.promise_report):
+            own.setdefault(c.promise_report, []).append(c)
+        else:
+            linked.append(c)
+    return own, linked
+
+
 def _same_years(answer: Entry, promise: Entry) -> bool:
     """Whether an action's period overlaps the calendar years of a promise's period."""
     a, p = bounds(answer.period or ""), bounds(promise.period or "")

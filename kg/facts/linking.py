@@ -117,11 +117,4 @@ def add_hubs(g, found: list[tuple[str, str, list[str]]]) -> int:
     return len(found)
 
 
-def across_reports(g: Graph, names) -> int:
-    """``skos:exactMatch`` from each report's entity to one corpus-level entity, for names
-    in the reports of two or more places (``names``: :func:`linkable` tuples of every
-    report); returns the number of corpus-level entities."""
-    return add_hubs(g, hubs(names))
-
-
-__all__ = ["same_in_report", "across_reports", "hubs", "add_hubs", "linkable", "hub_iri"]
+__all__ = ["same_in_report", "hubs", "add_hubs", "linkable", "hub_iri"]
