@@ -481,6 +481,52 @@ def annotate_normalize(files: tuple[Path, ...]) -> None:
         click.echo(f"{f}: {n} spans changed")
 
 
+@annotate.command("consistency")
+@click.option("--corpus", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Annotated corpus folder (default data/annotations/).")
+@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Review sheet to write.")
+def annotate_consistency(corpus: Path | None, out: Path) -> None:
+    """List every occurrence of a marked name read otherwise elsewhere (for a reader)."""
+    from kg.names.consistency import review, write_review
+    from kg.names.corpus import read_corpus
+    from kg.output import write_atomic
+    from kg.resources import DATA
+
+    groups = review(read_corpus(corpus or DATA / "annotations"))
+    write_atomic(out, write_review(groups))
+    click.echo(f"wrote {out}: {len(groups)} names, {sum(len(g.odd) for g in groups)} occurrences to decide")
+
+
+@annotate.command("revise")
+@click.argument("decisions", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--corpus", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Annotated corpus folder (default data/annotations/).")
+def annotate_revise(decisions: tuple[Path, ...], corpus: Path | None) -> None:
+    """Write a reader's DECISIONS (unit, start, end, Type|none) into the corpus files."""
+    from kg.names.consistency import apply, read_decisions
+    from kg.names.corpus import read_corpus
+    from kg.output import write_atomic
+    from kg.resources import DATA
+
+    folder = corpus or DATA / "annotations"
+    reports = read_corpus(folder)
+    ds = []
+    for f in decisions:
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{f}: cannot read ({exc.__class__.__name__})") from None
+        ds += read_decisions(text, str(f))
+    before = {name: [u.to_json() for u in us] for name, us in reports.items()}
+    n = apply(reports, ds)
+    for name, us in reports.items():
+        lines = [u.to_json() for u in us]
+        if lines != before[name]:
+            write_atomic(folder / f"{name}.jsonl", "".join(x + "\n" for x in lines))
+    click.echo(f"{len(ds)} decisions: {n} units changed")
+
+
 @annotate.command("bio")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def annotate_bio(files: tuple[Path, ...]) -> None:

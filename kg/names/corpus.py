@@ -212,21 +212,49 @@ def bio_tags(unit: Unit) -> list[str]:
     return tags
 
 
+def bioes_tags(unit: Unit) -> list[str]:
+    """One BIOES tag per character: a name's last character is E-, a one-character name S-.
+
+    >>> bioes_tags(Unit("r/0", "r", "sentence", 0, 5, "建成长江海", [(2, 4, "Waterway"), (4, 5, "Waterway")]))
+    ['O', 'O', 'B-Waterway', 'E-Waterway', 'S-Waterway']
+    """
+    tags = ["O"] * len(unit.text)
+    for start, end, typ in unit.spans:
+        if end - start == 1:
+            tags[start] = f"S-{typ}"
+            continue
+        tags[start] = f"B-{typ}"
+        for i in range(start + 1, end - 1):
+            tags[i] = f"I-{typ}"
+        tags[end - 1] = f"E-{typ}"
+    return tags
+
+
+LABELLERS = {"BIO": bio_tags, "BIOES": bioes_tags}
+
+
 def spans_from_bio(tags: list[str]) -> list[tuple[int, int, str]]:
-    """Spans from BIO tags (an I- without its B- starts a span).
+    """Spans from BIO or BIOES tags (an I- or E- without its B- starts a span; E- and S-
+    end one).
 
     >>> spans_from_bio(['O', 'B-Road', 'I-Road', 'I-Zone', 'O'])
     [(1, 3, 'Road'), (3, 4, 'Zone')]
+    >>> spans_from_bio(['B-Road', 'E-Road', 'S-Zone', 'E-Zone', 'B-Road'])
+    [(0, 2, 'Road'), (2, 3, 'Zone'), (3, 4, 'Zone'), (4, 5, 'Road')]
     """
     out: list[tuple[int, int, str]] = []
     start, typ = None, None
     for i, tag in enumerate(list(tags) + ["O"]):
         kind, _, t = tag.partition("-")
-        if start is not None and (kind != "I" or t != typ):
+        inside = kind in ("I", "E")
+        if start is not None and (not inside or t != typ):
             out.append((start, i, typ))
             start, typ = None, None
-        if kind == "B" or (kind == "I" and start is None):
+        if kind in ("B", "S") or (inside and start is None):
             start, typ = i, t
+        if kind in ("E", "S"):
+            out.append((start, i + 1, typ))
+            start, typ = None, None
     return out
 
 

@@ -11,23 +11,42 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg.errors import ResourceError
-from kg.names.corpus import Unit, bio_tags, spans_from_bio
+from kg.names.corpus import LABELLERS, Unit, spans_from_bio
 from kg.names.features import char_features, config
+from kg.names.memory import NameMemory, jackknife
+
+
+def memory_path(model: Path) -> Path:
+    """The names memory that goes with a model file (``names.crfsuite`` → ``names.memory.tsv``)."""
+    return model.with_name(model.stem + ".memory.tsv")
+
+
+def uses_memory() -> bool:
+    return bool(config()["features"].get("memory", False))
 
 
 def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
-          features=char_features, settings: dict | None = None) -> Path:
-    """Train a model on ``units`` (spans of other types are ignored) and write it to ``out``."""
+          features=None, settings: dict | None = None) -> Path:
+    """Train a model on ``units`` (spans of other types are ignored) and write it to
+    ``out``; with ``[features] memory``, its names memory beside it (each report's
+    training features take the memory of the other reports)."""
     import pycrfsuite
 
     keep = set(types) if types else None
     opts = dict(config()["train"])
     opts.update(settings or {})
+    labeller = LABELLERS[opts.get("labels", "BIO")]
+    units = list(units)
     trainer = pycrfsuite.Trainer(algorithm=opts["algorithm"], verbose=False)
+    memories = jackknife(units) if features is None and uses_memory() else None
     for u in units:
         spans = [s for s in u.spans if keep is None or s[2] in keep]
         tagged = Unit(u.id, u.report, u.kind, u.start, u.end, u.text, spans)
-        trainer.append(features(u.text), bio_tags(tagged))
+        if features is not None:
+            feats = features(u.text)
+        else:
+            feats = char_features(u.text, memory=memories[u.report] if memories else None)
+        trainer.append(feats, labeller(tagged))
     params = {"max_iterations": int(opts["max_iterations"]),
               "feature.minfreq": float(opts["feature_minfreq"])}
     if opts["algorithm"] == "lbfgs":
@@ -39,6 +58,9 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
     try:
         trainer.train(tmp)
         os.chmod(tmp, 0o644)
+        if memories is not None:
+            from kg.output import write_atomic
+            write_atomic(memory_path(out), NameMemory.from_units(units).dumps())
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
@@ -49,11 +71,12 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
 class Tagger:
     """A trained model, ready to tag texts."""
 
-    def __init__(self, path: Path, features=char_features):
+    def __init__(self, path: Path, features=None):
+        import functools
+
         import pycrfsuite
 
         self.path = Path(path)
-        self.features = features
         if not self.path.is_file():
             raise ResourceError(f"{self.path}: missing model file (retrain with `kg train`)")
         if self.path.stat().st_size < 64 or self.path.read_bytes()[:4] != b"lCRF":
@@ -63,6 +86,10 @@ class Tagger:
             self._tagger.open(str(self.path))
         except (OSError, ValueError) as exc:
             raise ResourceError(f"{self.path}: cannot load model ({exc})") from None
+        if features is None:
+            memory = NameMemory.load(memory_path(self.path)) if uses_memory() else None
+            features = functools.partial(char_features, memory=memory)
+        self.features = features
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:
         """Spans ``(start, end, type)`` the model finds in ``text``."""
@@ -84,10 +111,18 @@ class Tagger:
             if f"B-{t}" not in labels or not (0 <= s < e <= len(text)):
                 beliefs.append(0.0)
                 continue
-            ps = [self._tagger.marginal(f"B-{t}", s)]
-            ps += [self._tagger.marginal(f"I-{t}", i) for i in range(s + 1, e)]
-            beliefs.append(sum(ps) / len(ps))
+            beliefs.append(sum(self._tagger.marginal(lab, i) for i, lab in _labels(s, e, t, labels))
+                           / (e - s))
         return spans, beliefs
+
+
+def _labels(s: int, e: int, t: str, labels: set[str]) -> list[tuple[int, str]]:
+    """The label each character of a span ``s:e`` of type ``t`` has, in the model's scheme."""
+    if f"E-{t}" not in labels:     # BIO
+        return [(s, f"B-{t}")] + [(i, f"I-{t}") for i in range(s + 1, e)]
+    if e - s == 1:
+        return [(s, f"S-{t}")]
+    return [(s, f"B-{t}")] + [(i, f"I-{t}") for i in range(s + 1, e - 1)] + [(e - 1, f"E-{t}")]
 
 
 __all__ = ["train", "Tagger"]

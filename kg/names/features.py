@@ -172,10 +172,12 @@ def _cut(tok, text: str, most: int):
         pos = stop
 
 
-def char_features(text: str) -> list[list[str]]:
-    """One list of feature strings per character of ``text``."""
+def char_features(text: str, memory=None) -> list[list[str]]:
+    """One list of feature strings per character of ``text``; ``memory``, a
+    :class:`kg.names.memory.NameMemory`, adds the names the corpus marks."""
     n = len(text)
     w = config()["features"]["window"]
+    word_context = config()["features"].get("word_context", False)
     pad = "^" * w + text + "$" * w
     out: list[list[str]] = [[] for _ in range(n)]
     kinds = [_kind(c) for c in text]
@@ -216,6 +218,11 @@ def char_features(text: str) -> list[list[str]]:
             f.append(f"pos+1={next_tag}")
             if 2 <= k <= max_word:  # a longer "word" (a run of digits or letters) would put
                 f.append(f"w={word}")  # its whole text on each of its characters: n² work
+            if word_context and m in (0, k - 1):   # the words on either side, at its edges
+                if m == 0 and idx and len(words[idx - 1][1]) <= max_word:
+                    f.append(f"w-1={words[idx - 1][1]}")
+                if m == k - 1 and idx + 1 < len(words) and len(words[idx + 1][1]) <= max_word:
+                    f.append(f"w+1={words[idx + 1][1]}")
     # quotes: inside “…” or 《…》
     depth = {"q": 0, "b": 0}
     for i, ch in enumerate(text):
@@ -228,6 +235,8 @@ def char_features(text: str) -> list[list[str]]:
             depth[OPEN_QUOTES[ch]] += 1
     _head_ends(text, out)
     _mark_matches(text, _gazetteer(), "gz", out)
+    if memory is not None:
+        memory.mark(text, out)
     return out
 
 
