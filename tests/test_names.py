@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import ROOT, SEED, SHARED
 from kg.cli import main
 from kg.errors import InputError, ResourceError
-from kg.names.corpus import (TYPES, Unit, bio_tags, from_marked, read_corpus, read_jsonl,
+from kg.names.corpus import (TYPES, Unit, bio_tags, bioes_tags, from_marked, read_corpus, read_jsonl,
                              read_marked, spans_from_bio, to_conll, to_marked, units)
 from kg.names.evaluate import score
 
@@ -71,6 +71,7 @@ def test_marks_and_bio_round_trip(corpus):
         for u in us:
             assert from_marked(to_marked(u.text, u.spans)) == (u.text, sorted(u.spans))
             assert spans_from_bio(bio_tags(u)) == sorted(u.spans)
+            assert spans_from_bio(bioes_tags(u)) == sorted(u.spans)
     conll = to_conll(corpus["2022h1_zhoupu"][:3])
     assert conll.count("\n\n") == 3 and all(len(ln.split("\t")) == 2 for ln in conll.splitlines() if ln)
 
@@ -149,6 +150,27 @@ def test_training_is_deterministic(tmp_path, corpus):
     tg = Tagger(a)
     text = corpus["2026_beijing"][3].text
     assert tg.tag(text) == Tagger(b).tag(text)
+
+
+@pytest.mark.parametrize("labels", ["BIO", "BIOES"])
+def test_beliefs_follow_the_label_scheme(tmp_path, corpus, labels):
+    """The model's belief in a span reads the labels of its scheme: high for the spans it
+    tags, low for a span of plain words."""
+    from kg.names.crf import Tagger, train
+    small = corpus["2026_beijing"][:80] + corpus["2026_zhejiang"][:80]
+    model = train(small, tmp_path / "m.crfsuite", settings={"max_iterations": 30, "labels": labels})
+    tg = Tagger(model)
+    assert any(lab.startswith("E-") for lab in tg._tagger.labels()) == (labels == "BIOES")
+    text = next(u.text for u in corpus["2026_zhejiang"][80:] if len(tg.tag(u.text)) >= 2)
+    spans = tg.tag(text)
+    plain = [(i, i + 2, spans[0][2]) for i in range(len(text) - 2)
+             if not any(s < i + 2 and i < e for s, e, _ in spans)][:5]
+    got, beliefs = tg.tag_and_check(text, spans + plain)
+    assert got == spans
+    path = tg._tagger.tag(tg.features(text))      # the labels the model gave, one a character
+    for (s, e, _), b in zip(spans, beliefs):
+        assert b == pytest.approx(sum(tg._tagger.marginal(path[i], i) for i in range(s, e)) / (e - s))
+    assert min(beliefs[:len(spans)]) > 0.5 > max(beliefs[len(spans):])
 
 
 def test_shipped_model_was_trained_on_this_corpus():

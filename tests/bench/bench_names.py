@@ -2,7 +2,7 @@
 the agreement of the second annotation; writes the tables into the README.
 
     python3 tests/bench/bench_names.py [--jobs 2] [--approaches rules,crf-chars,crf,system]
-                                       [--agreement] [--no-readme]
+                                       [--agreement] [--speed] [--variants bio,bioes+words,...]
 
 Approaches (the same folds for all; strict match of span and type):
 - rules: the rule extractors alone (``extract(report, tagger=False)``), no training.
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from multiprocessing import Pool
@@ -137,6 +138,39 @@ def fold(args) -> dict:
     return {"report": held, "results": out}
 
 
+# Feature and label variants of the CRF compared on the development folds (``--variants``):
+# settings over data/rules/tagger.toml's [train] and [features].
+VARIANTS = {
+    "bio": {"train": {"labels": "BIO"}, "features": {"word_context": False, "memory": False}},
+    "bioes+words": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": False}},
+    "bioes+words+memory": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": True}},
+    "bioes+words+c2=0.1": {"train": {"labels": "BIOES", "c2": 0.1}, "features": {"word_context": True, "memory": False}},
+    "bioes+words+window3": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": False, "window": 3}},
+}
+# The folds the variants were chosen on (the other 18 are held out from that choice too).
+DEV = ["2026_beijing", "2026_guangxi", "2026_hubei", "2026_jilin", "2026_shandong", "2026_xinjiang"]
+
+
+def variant_fold(args) -> dict:
+    """The CRF alone, trained with one variant's settings, on one held-out report."""
+    held, name = args
+    from kg.names import features
+    from kg.names.crf import Tagger, train
+    cfg = features.config()
+    for part in ("train", "features"):
+        cfg[part].update(VARIANTS[name].get(part, {}))
+    corpus = read_corpus(CORPUS)
+    rest = [u for n in sorted(corpus) if n != held for u in corpus[n]]
+    path = FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", name) / f"{held}.crfsuite"
+    t0 = time.process_time()
+    if not (REUSE and path.is_file()):
+        train(rest, path)
+    tg = Tagger(path)
+    pred = {u.id: tg.tag(u.text) for u in corpus[held]}
+    return {"report": held, "results": {name: {"scores": {t: vars(s) for t, s in score(corpus[held], pred).items()},
+                                               "cpu": time.process_time() - t0}}}
+
+
 FAMILIES = ["Project", "Program", "Organization", "Road", "Waterway", "places", "all"]
 
 
@@ -226,16 +260,29 @@ def main() -> None:
     ap.add_argument("--speed", action="store_true")
     ap.add_argument("--reuse", action="store_true",
                     help="reuse the fold models of an earlier run (build/names_folds/) where the features are unchanged")
+    ap.add_argument("--variants", default=None,
+                    help="compare CRF variants (names from VARIANTS, comma-separated) on the development folds")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench_names.json"))
     args = ap.parse_args()
+    global REUSE
+    REUSE = args.reuse
+    if args.variants:
+        names = args.variants.split(",")
+        held = args.reports.split(",") if args.reports else DEV
+        t0 = time.time()
+        with Pool(args.jobs) as pool:
+            runs = pool.map(variant_fold, [(h, v) for v in names for h in held], chunksize=1)
+        results = [{"report": h, "results": {k: v for r in runs if r["report"] == h
+                                             for k, v in r["results"].items()}} for h in held]
+        print(f"{len(held)} folds × {len(names)} variants in {time.time() - t0:.0f} s\n")
+        print(summary(results, names))
+        return
     if args.agreement:
         print(agreement())
         return
     if args.speed:
         print(speed())
         return
-    global REUSE
-    REUSE = args.reuse
     approaches = args.approaches.split(",")
     names = sorted(read_corpus(CORPUS))
     if args.reports:
