@@ -1,20 +1,17 @@
-"""The corpus's consistency review (kg annotate consistency / revise) and the names
-memory the tagger learns from the corpus (issue 10)."""
+"""The corpus's consistency review: kg annotate consistency and revise (issue 10)."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, SEED
+from conftest import ROOT
 from kg.cli import main
-from kg.errors import InputError, ResourceError
+from kg.errors import InputError
 from kg.names.consistency import Decision, apply, read_decisions, review, write_review
 from kg.names.corpus import Unit, read_corpus
-from kg.names.memory import NameMemory, jackknife
 
 ANNOTATIONS = ROOT / "data" / "annotations"
 
@@ -118,67 +115,3 @@ def test_consistency_sheet_of_the_corpus(tmp_path):
         plain = re.sub(r"\|[A-Za-z]+\]\]|\[\[", "", context)
         assert f"⟦{units[uid].text[int(s):int(e)]}⟧" in plain
         assert status in ("marked", "unmarked", "bounds", "type")
-
-
-def test_memory_keeps_names_marked_more_often_than_not():
-    corpus = read_corpus(ANNOTATIONS)
-    units = [u for us in corpus.values() for u in us]
-    mem = NameMemory.from_units(units)
-    assert mem.table.get("乡村振兴战略") == "Program"
-    assert "政府" not in mem.table           # marked at most once, read hundreds of times unmarked
-    # the jackknife: a report's training features do not see names only it marks
-    only = {}
-    for name, us in corpus.items():
-        for u in us:
-            for s, e, t in u.spans:
-                only.setdefault(u.text[s:e], set()).add(name)
-    jk = jackknife(units)
-    for name, reports in only.items():
-        if len(reports) == 1 and name in mem.table:
-            (r,) = reports
-            assert name not in jk[r].table
-            break
-    else:
-        pytest.fail("no name marked in one report only")
-
-
-def test_memory_marks_longest_names():
-    mem = NameMemory({"长江": "Waterway", "长江经济带": "Region"})
-    out = [[] for _ in "发展长江经济带和长江"]
-    mem.mark("发展长江经济带和长江", out)
-    assert out[2] == ["mB=Region"] and out[6] == ["mE=Region"] and out[7] == ["mAfter=Region"]
-    assert out[8] == ["mB=Waterway"] and out[9] == ["mE=Waterway"]
-
-
-@pytest.mark.parametrize("content", [None, b"\xff\xfe broken", "乡村振兴战略\n".encode()])
-def test_missing_or_corrupt_memory_is_one_line_error(tmp_path, monkeypatch, content):
-    from kg.names import crf, tagger
-    if not crf.uses_memory():
-        pytest.skip("the shipped model has no names memory")
-    model = tmp_path / "names.crfsuite"
-    shutil.copy(tagger.model_path(), model)
-    mem = crf.memory_path(model)
-    if content is not None:
-        mem.write_bytes(content)
-    with pytest.raises(ResourceError):
-        crf.Tagger(model)
-    monkeypatch.setenv("KG_NAMES_MODEL", str(model))
-    tagger._tagger.cache_clear()
-    try:
-        r = CliRunner().invoke(main, ["extract", str(SEED), "--format", "json"])
-    finally:
-        tagger._tagger.cache_clear()
-    lines = r.output.strip().splitlines()
-    assert r.exit_code == 1 and len(lines) == 1 and lines[0].startswith("kg: error:")
-    assert "names.memory.tsv" in lines[0] and "kg train" in lines[0]
-
-
-def test_shipped_memory_matches_its_record():
-    import hashlib
-    rec = json.loads((ROOT / "data" / "models" / "names.json").read_text(encoding="utf-8"))
-    if "memory" not in rec:
-        pytest.skip("the shipped model has no names memory")
-    mem = ROOT / "data" / "models" / rec["memory"]["file"]
-    assert hashlib.sha256(mem.read_bytes()).hexdigest() == rec["memory"]["sha256"]
-    units = [u for us in read_corpus(ANNOTATIONS).values() for u in us]
-    assert NameMemory.load(mem).table == NameMemory.from_units(units).table

@@ -13,40 +13,23 @@ from pathlib import Path
 from kg.errors import ResourceError
 from kg.names.corpus import LABELLERS, Unit, spans_from_bio
 from kg.names.features import char_features, config
-from kg.names.memory import NameMemory, jackknife
-
-
-def memory_path(model: Path) -> Path:
-    """The names memory that goes with a model file (``names.crfsuite`` → ``names.memory.tsv``)."""
-    return model.with_name(model.stem + ".memory.tsv")
-
-
-def uses_memory() -> bool:
-    return bool(config()["features"].get("memory", False))
 
 
 def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
-          features=None, settings: dict | None = None) -> Path:
+          features=char_features, settings: dict | None = None) -> Path:
     """Train a model on ``units`` (spans of other types are ignored) and write it to
-    ``out``; with ``[features] memory``, its names memory beside it (each report's
-    training features take the memory of the other reports)."""
+    ``out``, labelled in the scheme ``[train] labels`` names (BIO or BIOES)."""
     import pycrfsuite
 
     keep = set(types) if types else None
     opts = dict(config()["train"])
     opts.update(settings or {})
     labeller = LABELLERS[opts.get("labels", "BIO")]
-    units = list(units)
     trainer = pycrfsuite.Trainer(algorithm=opts["algorithm"], verbose=False)
-    memories = jackknife(units) if features is None and uses_memory() else None
     for u in units:
         spans = [s for s in u.spans if keep is None or s[2] in keep]
         tagged = Unit(u.id, u.report, u.kind, u.start, u.end, u.text, spans)
-        if features is not None:
-            feats = features(u.text)
-        else:
-            feats = char_features(u.text, memory=memories[u.report] if memories else None)
-        trainer.append(feats, labeller(tagged))
+        trainer.append(features(u.text), labeller(tagged))
     params = {"max_iterations": int(opts["max_iterations"]),
               "feature.minfreq": float(opts["feature_minfreq"])}
     if opts["algorithm"] == "lbfgs":
@@ -58,9 +41,6 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
     try:
         trainer.train(tmp)
         os.chmod(tmp, 0o644)
-        if memories is not None:
-            from kg.output import write_atomic
-            write_atomic(memory_path(out), NameMemory.from_units(units).dumps())
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
@@ -71,9 +51,7 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
 class Tagger:
     """A trained model, ready to tag texts."""
 
-    def __init__(self, path: Path, features=None):
-        import functools
-
+    def __init__(self, path: Path, features=char_features):
         import pycrfsuite
 
         self.path = Path(path)
@@ -86,9 +64,6 @@ class Tagger:
             self._tagger.open(str(self.path))
         except (OSError, ValueError) as exc:
             raise ResourceError(f"{self.path}: cannot load model ({exc})") from None
-        if features is None:
-            memory = NameMemory.load(memory_path(self.path)) if uses_memory() else None
-            features = functools.partial(char_features, memory=memory)
         self.features = features
 
     def tag(self, text: str) -> list[tuple[int, int, str]]:

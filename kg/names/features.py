@@ -172,9 +172,8 @@ def _cut(tok, text: str, most: int):
         pos = stop
 
 
-def char_features(text: str, memory=None) -> list[list[str]]:
-    """One list of feature strings per character of ``text``; ``memory``, a
-    :class:`kg.names.memory.NameMemory`, adds the names the corpus marks."""
+def char_features(text: str) -> list[list[str]]:
+    """One list of feature strings per character of ``text``."""
     n = len(text)
     w = config()["features"]["window"]
     word_context = config()["features"].get("word_context", False)
@@ -235,8 +234,6 @@ def char_features(text: str, memory=None) -> list[list[str]]:
             depth[OPEN_QUOTES[ch]] += 1
     _head_ends(text, out)
     _mark_matches(text, _gazetteer(), "gz", out)
-    if memory is not None:
-        memory.mark(text, out)
     return out
 
 

@@ -2,8 +2,7 @@
 
 ``kg train`` reads ``data/annotations/*.jsonl``, trains the CRF with the settings of
 ``data/rules/tagger.toml`` and writes ``data/models/names.crfsuite`` and beside it
-``names.json`` (and, with ``[features] memory``, ``names.memory.tsv``: the names the
-corpus marks, a feature of the model): what it was trained on (each corpus file's SHA-256, units, spans per
+``names.json``: what it was trained on (each corpus file's SHA-256, units, spans per
 type), the feature and training settings, and the model's own SHA-256. The same corpus
 and settings give the same model file, byte for byte.
 """
@@ -15,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from kg.names.corpus import read_corpus
-from kg.names.crf import memory_path, train, uses_memory
+from kg.names.crf import train
 from kg.names.features import config
 from kg.output import write_atomic
 from kg.resources import DATA
@@ -48,11 +47,7 @@ def train_model(corpus: Path | None = None, out: Path | None = None) -> dict:
         "train": cfg["train"],
         "types_owned": tagger_types,
     }
-    if uses_memory():
-        mem = memory_path(out)
-        record["memory"] = {"file": mem.name, "sha256": _sha(mem),
-                            "names": sum(1 for line in mem.read_text(encoding="utf-8").splitlines()
-                                         if line and not line.startswith("#"))}
+
     write_atomic(out.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     return record
 

@@ -141,11 +141,10 @@ def fold(args) -> dict:
 # Feature and label variants of the CRF compared on the development folds (``--variants``):
 # settings over data/rules/tagger.toml's [train] and [features].
 VARIANTS = {
-    "bio": {"train": {"labels": "BIO"}, "features": {"word_context": False, "memory": False}},
-    "bioes+words": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": False}},
-    "bioes+words+memory": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": True}},
-    "bioes+words+c2=0.1": {"train": {"labels": "BIOES", "c2": 0.1}, "features": {"word_context": True, "memory": False}},
-    "bioes+words+window3": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "memory": False, "window": 3}},
+    "bio": {"train": {"labels": "BIO"}, "features": {"word_context": False}},
+    "bioes+words": {"train": {"labels": "BIOES"}, "features": {"word_context": True}},
+    "bioes+words+c2=0.1": {"train": {"labels": "BIOES", "c2": 0.1}, "features": {"word_context": True}},
+    "bioes+words+window3": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "window": 3}},
 }
 # The folds the variants were chosen on (the other 18 are held out from that choice too).
 DEV = ["2026_beijing", "2026_guangxi", "2026_hubei", "2026_jilin", "2026_shandong", "2026_xinjiang"]
