@@ -48,6 +48,32 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
     return out
 
 
+def mend_quotes(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The guide's quote rules (§3) on the model's spans: a name quoted whole is the text
+    inside the quotes (“八八战略” → 八八战略); a quoted name followed by its head keeps both
+    quotes (“拔钉子”行动). A span with one quote of a pair, the other outside, is mended.
+
+    >>> t = "开展“千企万户大走访”，实施“渝车出海”行动计划"
+    >>> [t[s:e] for s, e, _ in mend_quotes(t, [(2, 10, "Program"), (15, 24, "Program")])]
+    ['千企万户大走访', '“渝车出海”行动计划']
+    """
+    out = []
+    for s, e, t in spans:
+        name = text[s:e]
+        opens, closes = name.count("“"), name.count("”")
+        if name.startswith("“") and name.endswith("”") and opens == 1 and closes == 1:
+            s, e = s + 1, e - 1                      # quoted whole: the text inside
+        elif name.startswith("“") and closes == 0:
+            s += 1                                   # an opening quote without its pair
+        elif name.endswith("”") and opens == 0:
+            e -= 1                                   # a closing quote without its pair
+        elif opens == 0 and closes == 1 and s > 0 and text[s - 1] == "“":
+            s -= 1                                   # “X”head cut after its opening quote
+        if e > s:
+            out.append((s, e, t))
+    return out
+
+
 class Tagger:
     """A trained model, ready to tag texts."""
 
@@ -70,7 +96,7 @@ class Tagger:
         """Spans ``(start, end, type)`` the model finds in ``text``."""
         if not text:
             return []
-        return spans_from_bio(self._tagger.tag(self.features(text)))
+        return mend_quotes(text, spans_from_bio(self._tagger.tag(self.features(text))))
 
     def tag_and_check(self, text: str, candidates: Sequence[tuple[int, int, str]]
                       ) -> tuple[list[tuple[int, int, str]], list[float]]:
@@ -79,7 +105,7 @@ class Tagger:
         ``I-type`` inside it (0 for a type the model does not know)."""
         if not text:
             return [], [0.0 for _ in candidates]
-        spans = spans_from_bio(self._tagger.tag(self.features(text)))
+        spans = mend_quotes(text, spans_from_bio(self._tagger.tag(self.features(text))))
         labels = set(self._tagger.labels())
         beliefs = []
         for s, e, t in candidates:

@@ -6,7 +6,7 @@
   metrics, glossary terms) always stay; a tagger span that overlaps one is dropped
   (a segment's own roads stay too: they are its parts).
 - Tagger-owned types (projects, programs, organizations, facilities, zones, regions,
-  villages, communities, roads, waterways): the tagger's spans win. A rule mention of
+  villages, communities, roads, waterways, documents): the tagger's spans win. A rule mention of
   these types stays where it has the same span and type as a tagged one (it carries
   attributes and relations: ``source = "rule+tagger"``), where it lies inside a tagged
   project or program (东南小区 in 东南小区综合整新工程: a place the work names, with no status
@@ -15,8 +15,8 @@
   the model disposes; for a type the model learned from too few spans
   (:func:`scarce_types`) the rule name stands. Any other rule mention of these types is
   dropped.
-- Administrative areas, people and documents come from the rules (gazetteer, speaker
-  line, 《》) unless a tagged name other than a project or program holds them: the outer
+- Administrative areas and people come from the rules (gazetteer, speaker line,
+  titles) unless a tagged name other than a project or program holds them: the outer
   name wins (浙江 inside 浙江大学 is not a place of its own); a tagger span that only
   partly overlaps one of them is dropped.
 
