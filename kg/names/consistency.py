@@ -198,5 +198,4 @@ def apply(corpus: dict[str, list[Unit]], decisions: list[Decision]) -> int:
     return changed
 
 
-
 __all__ = ["Decision", "Group", "Occurrence", "apply", "read_decisions", "review", "write_review"]

@@ -96,6 +96,11 @@ class Tagger:
         """Spans ``(start, end, type)`` the model finds in ``text``."""
         if not text:
             return []
+        return self._spans(text)
+
+    def _spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Tag ``text``: the model's labels read as spans, quotes mended (the model's state
+        is then this text's, for :meth:`tag_and_check`'s marginals)."""
         return mend_quotes(text, spans_from_bio(self._tagger.tag(self.features(text))))
 
     def tag_and_check(self, text: str, candidates: Sequence[tuple[int, int, str]]
@@ -105,7 +110,7 @@ class Tagger:
         ``I-type`` inside it (0 for a type the model does not know)."""
         if not text:
             return [], [0.0 for _ in candidates]
-        spans = mend_quotes(text, spans_from_bio(self._tagger.tag(self.features(text))))
+        spans = self._spans(text)
         labels = set(self._tagger.labels())
         beliefs = []
         for s, e, t in candidates:

@@ -47,7 +47,6 @@ def train_model(corpus: Path | None = None, out: Path | None = None) -> dict:
         "train": cfg["train"],
         "types_owned": tagger_types,
     }
-
     write_atomic(out.with_suffix(".json"), json.dumps(record, ensure_ascii=False, indent=1) + "\n")
     return record
 
