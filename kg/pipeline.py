@@ -17,7 +17,7 @@ from kg.build import ordered_map
 from kg.corpus.cache import Cache
 from kg.corpus.links import corpus_stage
 from kg.corpus.outputs import GRAPHS_DIR, READER_DIR, outputs
-from kg.corpus.report import Summary, prepare
+from kg.corpus.report import Summary, facts_of, prepare
 from kg.corpus.workstate import WorkState
 from kg.errors import InputError
 from kg.ingest import read_report
@@ -88,8 +88,9 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``.
 
     Reports stream through three stages: each is read, analysed and written out on its own
-    (on ``jobs`` processes, :mod:`kg.corpus.report`, kept in the report cache); then what ties
-    reports together is made from their small summaries (the links graph, commitments);
+    (on ``jobs`` processes, :mod:`kg.corpus.report`, kept in the report cache), its facts
+    going to the ledger on disk (:mod:`kg.corpus.ledger`); then what ties reports together
+    is made from the ledger (the links graph, commitments);
     then the working store and index take the named graphs that changed
     (:mod:`kg.corpus.workstate`) and the outputs are published as one set. ``tagger=False``:
     names from the rules alone; ``cache=False``: analyse every report again;
@@ -102,23 +103,29 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     store = Cache(out, reuse=cache)
     summaries: list[Summary] = []
     try:
-        for s in prepared(files_in, encoding, tagger, html, multi, store, jobs):
-            store.used.add(s.key)
-            store.hits += s.cached
-            summaries.append(s)
-            if progress:
-                progress(s)
-        t1 = time.perf_counter()
-        corpus = corpus_stage(summaries)
-        t2 = time.perf_counter()
-        work = WorkState(out)
+        work = WorkState(out)  # locked: one build at a time writes this folder's state
         try:
+            ledger = work.ledger
+            for s in prepared(files_in, encoding, tagger, html, multi, store, jobs):
+                store.used.add(s.key)
+                store.hits += s.cached
+                if s.facts is not None or not ledger.has(s.key):
+                    ledger.add(s.key, facts_of(store, s))
+                s.facts = None  # the ledger has them: the build keeps only the summary
+                summaries.append(s)
+                if progress:
+                    progress(s)
+            ledger.keep(s.key for s in summaries)
+            t1 = time.perf_counter()
+            corpus = corpus_stage(summaries, ledger)
+            t2 = time.perf_counter()
             loaded, _ = work.sync(corpus.graphs(store))
             n_triples = len(work)
             t3 = time.perf_counter()
             made = outputs(corpus, store, work, html=html, exports=exports)
             written = publish(out, made.files, names=("kg.ttl", "kg.trig", "graph.html"),
                               dirs=made.dirs)
+            entities = ledger.entity_counts()
         finally:
             work.close()
     finally:
@@ -127,11 +134,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
                            reports=[s.name for s in summaries], triples=n_triples)
     summary.timings = {"reports": t1 - t0, "links": t2 - t1, "store": t3 - t2,
                        "outputs": time.perf_counter() - t3}
-    classes: dict[str, set[int]] = {}
-    for s in summaries:  # the same entity in two reports of one place counts once
-        for cls, hashes in s.entities.items():
-            classes.setdefault(cls, set()).update(hashes)
-    summary.entities = Counter({cls: len(h) for cls, h in classes.items()})
+    summary.entities = Counter(entities)
     summary.sections = sum(s.sections for s in summaries)
     summary.sentences = sum(s.sentences for s in summaries)
     summary.mentions = sum(s.mentions for s in summaries)

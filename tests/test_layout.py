@@ -49,7 +49,8 @@ def test_export_graphview_and_results_do_not_import_each_other_in_a_circle():
 
 def test_the_corpus_stages_import_only_earlier_stages():
     g = imports(top_level_only=False)
-    order = ["kg.corpus.cache", "kg.corpus.report", "kg.corpus.workstate", "kg.corpus.links",
+    order = ["kg.corpus.cache", "kg.corpus.ledger", "kg.corpus.report", "kg.corpus.workstate",
+             "kg.corpus.links",
              "kg.corpus.outputs"]
     for i, stage in enumerate(order):
         later = set(order[i + 1:]) | {"kg.pipeline"}

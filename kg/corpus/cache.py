@@ -114,15 +114,21 @@ class Cache:
         self.used.add(key)
         if not self.enabled:
             return None
-        path = self.path(key, "pickle")
-        if not _safe(path) or not all(self.path(key, n).is_file() for n in needs):
+        if not all(self.path(key, n).is_file() for n in needs):
+            return None
+        return self.load(key, "pickle")  # the caller counts hits (this may run in a worker)
+
+    def load(self, key: str, name: str):
+        """The pickle ``KEY.NAME``, or None (absent, damaged, or in a folder others could
+        write)."""
+        path = self.path(key, name)
+        if not self.enabled or not _safe(path):
             return None
         try:
             with open(path, "rb") as fh:
-                res = pickle.load(fh)
+                return pickle.load(fh)
         except Exception:  # a damaged entry is a miss, never an error
             return None
-        return res  # the caller counts hits (this may run in a worker process)
 
     def put(self, key: str, summary, blobs: dict[str, bytes | str] | None = None) -> None:
         """Store ``summary`` and its files; the summary last, so that an entry whose summary

@@ -1,5 +1,5 @@
-"""The corpus stage: what ties the reports of a build together, made from their small
-summaries (:class:`kg.corpus.report.Summary`), never from their graphs: the links graph
+"""The corpus stage: what ties the reports of a build together, made from their ledger
+(:mod:`kg.corpus.ledger`, on disk), never from their graphs: the links graph
 (one entity across places, commitments another report answers) and the commitments each
 report's own text (or nothing) answers; and the named graphs the store must hold.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from rdflib import Graph
@@ -15,8 +16,9 @@ from kg import ids
 from kg.corpus.cache import Cache
 from kg.corpus.report import Summary, text_rows
 from kg.corpus.workstate import Graph as WantedGraph
-from kg.facts.commitments import Commitment, link, placed
-from kg.facts.linking import add_hubs, hubs
+from kg.corpus.ledger import Ledger
+from kg.facts.commitments import Commitment
+from kg.facts.linking import add_hubs
 from kg.facts.rdf import add_commitments
 from kg.serialize import to_ntriples, turtle_block
 
@@ -24,51 +26,77 @@ ONTOLOGY_GRAPH = "graph/ontology"
 LINKS_GRAPH = "graph/links"
 
 
+#: triples of the links graph per chunk: it is made, loaded and written chunk by chunk
+CHUNK = 20_000
+
+
 @dataclass
 class Corpus:
-    """The reports of a build, the names several places share (hubs), and the
-    commitments: those of the links graph and each report's own. Their triples are made
-    only when something needs them (a graph to load, an export to write): a rebuild
-    compares digests of these plain records."""
+    """The reports of a build and its ledger (:mod:`kg.corpus.ledger`): the names several
+    places share (hubs) and the commitments, those of the links graph and each report's
+    own. Their triples are made only when something needs them (a graph to load, an
+    export to write), a chunk at a time: a rebuild compares digests of the ledger's rows."""
 
     reports: list[Summary]
-    hubs: list[tuple[str, str, list[str]]]
-    linked: list[Commitment]                  # commitments another report answers
-    own: dict[str, list[Commitment]]          # report graph IRI -> its own commitments
-    _blocks: dict[str, str] = field(default_factory=dict, repr=False)
+    ledger: Ledger
+    _own: dict[str, str] = field(default_factory=dict, repr=False)  # graph -> digest
 
     def ordered(self) -> list[tuple[str, Summary | None]]:
         """Every named graph of the build, in IRI order (None: ontology or links)."""
         graphs = [(s.graph, s) for s in self.reports]
         graphs.append((ids.base() + ONTOLOGY_GRAPH, None))
-        if self.hubs or self.linked:
+        if self.links_digest is not None:
             graphs.append((ids.base() + LINKS_GRAPH, None))
         return sorted(graphs, key=lambda x: x[0])
 
-    def triples(self, iri: str) -> Graph | set[tuple]:
-        """The triples of the ontology's or the links' graph."""
-        return ontology() if iri.endswith(ONTOLOGY_GRAPH) else self.links
-
-    @functools.cached_property
-    def links(self) -> set[tuple]:
-        """The links graph's triples, made once (a set: what is added needs only ``add``)."""
+    def chunks(self, iri: str) -> Iterator[Graph | set[tuple]]:
+        """The triples of the ontology's or the links' graph, a chunk at a time (a hub
+        or a commitment is never cut)."""
+        if iri.endswith(ONTOLOGY_GRAPH):
+            yield ontology()
+            return
         out: set[tuple] = set()
-        add_hubs(out, self.hubs)
-        add_commitments(out, self.linked)
-        return out
+        for hub in self.ledger.hubs():
+            add_hubs(out, [hub])
+            if len(out) >= CHUNK:
+                yield out
+                out = set()
+        for c in self.ledger.linked():
+            add_commitments(out, [c])
+            if len(out) >= CHUNK:
+                yield out
+                out = set()
+        if out:
+            yield out
 
-    def block(self, iri: str) -> str:
-        """The Turtle block of the ontology's or the links' graph (for kg.ttl, and indented
-        for kg.trig), made once."""
-        if iri not in self._blocks:
-            self._blocks[iri] = turtle_block(self.triples(iri))
-        return self._blocks[iri]
+    def block(self, iri: str) -> Iterator[str]:
+        """The Turtle blocks of the ontology's or the links' graph (for kg.ttl, and
+        indented for kg.trig)."""
+        for chunk in self.chunks(iri):
+            yield turtle_block(chunk)
 
     def own_triples(self, iri: str) -> set[tuple]:
         """The commitments a report's own text (or nothing) answers, as triples."""
         out: set[tuple] = set()
-        add_commitments(out, self.own.get(iri, []))
+        add_commitments(out, self.ledger.own(iri))
         return out
+
+    def has_own(self, iri: str) -> bool:
+        return iri in self._own
+
+    @functools.cached_property
+    def links_digest(self) -> str | None:
+        """SHA-256 of the hubs' and the linked commitments' rows (None: no links graph)."""
+        h = hashlib.sha256()
+        empty = True
+        for cls, key, members in self.ledger.hubs():
+            h.update("\x1f".join((cls, key, *members)).encode("utf-8") + b"\n")
+            empty = False
+        h.update(b"\x1e")
+        for c in self.ledger.linked():
+            h.update(_text([c]).encode("utf-8") + b"\n")
+            empty = False
+        return None if empty else h.hexdigest()
 
     def graphs(self, cache: Cache) -> dict[str, WantedGraph]:
         """The named graphs the store must hold, with their digests (of the records they
@@ -76,25 +104,22 @@ class Corpus:
         wanted = {}
         for iri, s in self.ordered():
             if s is None:
-                if iri.endswith(ONTOLOGY_GRAPH):
-                    digest = _ontology_digest()
-                else:
-                    digest = _sha((repr(self.hubs) + _text(self.linked)).encode("utf-8"))
-                wanted[iri] = WantedGraph(digest, functools.partial(_nt_of, self, iri),
+                digest = (_ontology_digest() if iri.endswith(ONTOLOGY_GRAPH)
+                          else self.links_digest)
+                wanted[iri] = WantedGraph(digest, functools.partial(_nt_chunks, self, iri),
                                           functools.partial(_rows_of_graph, iri))
                 continue
-            digest = _sha((s.digest + _text(self.own.get(iri, []))).encode("utf-8"))
+            digest = s.digest if iri not in self._own else _sha((s.digest + self._own[iri]).encode())
             wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, self, cache, s.key, iri),
                                       lambda _nt, key=s.key: text_rows(cache, key))
         return wanted
 
 
-def corpus_stage(reports: list[Summary]) -> Corpus:
-    """What ties ``reports`` together, from their summaries."""
-    shared = hubs([t for s in reports for t in s.linkable]) if len(reports) > 1 else []
-    by_report = {ids.report_iri(s.name): s.graph for s in reports}
-    own, linked = placed(link([e for s in reports for e in s.ledger]))
-    return Corpus(reports, shared, linked, {by_report[r]: cs for r, cs in own.items()})
+def corpus_stage(reports: list[Summary], ledger: Ledger) -> Corpus:
+    """What ties ``reports`` together, from the ledger of their facts (which holds
+    exactly these reports)."""
+    ledger.link({ids.report_iri(s.name): s.graph for s in reports})
+    return Corpus(reports, ledger, ledger.own_digests())
 
 
 def _text(commitments: list[Commitment]) -> str:
@@ -119,12 +144,16 @@ def _ontology_digest() -> str:
     return _sha(to_ntriples(ontology()))
 
 
-def _nt_of(corpus: Corpus, iri: str) -> bytes:
-    return to_ntriples(corpus.triples(iri))
+def _nt_chunks(corpus: Corpus, iri: str) -> Iterator[bytes]:
+    for chunk in corpus.chunks(iri):
+        yield to_ntriples(chunk)
 
 
-def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> bytes:
-    return cache.path(key, "nt").read_bytes() + to_ntriples(corpus.own_triples(iri))
+def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> Iterator[bytes]:
+    nt = cache.path(key, "nt").read_bytes()
+    if corpus.has_own(iri):
+        nt += to_ntriples(corpus.own_triples(iri))
+    yield nt
 
 
 def _rows_of_graph(iri: str, nt: bytes) -> tuple[list, list]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def write_ttl(corpus: Corpus, cache: Cache, path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(prefix_header())
         for iri, s in corpus.ordered():
-            fh.write(_block(corpus, cache, iri, s, ""))
+            fh.writelines(_blocks(corpus, cache, iri, s, ""))
 
 
 def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
@@ -66,20 +67,26 @@ def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
         fh.write(prefix_header())
         first = True
         for iri, s in corpus.ordered():
-            body = _block(corpus, cache, iri, s, "    ")
-            if body:
-                fh.write(("" if first else "\n") + f"{graph_name(iri)} {{\n{body}}}\n")
-                first = False
+            blocks = (b for b in _blocks(corpus, cache, iri, s, "    ") if b)
+            head = next(blocks, None)
+            if head is None:
+                continue
+            fh.write(("" if first else "\n") + f"{graph_name(iri)} {{\n{head}")
+            fh.writelines(blocks)
+            fh.write("}\n")
+            first = False
 
 
-def _block(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> str:
-    """A graph's statements for kg.ttl (``indent`` ""), or its TriG body (``indent`` set)."""
+def _blocks(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> Iterator[str]:
+    """A graph's statements for kg.ttl (``indent`` ""), or its TriG body (``indent`` set),
+    block by block (the links graph's come a chunk at a time)."""
     if s is None:
-        return _indent(corpus.block(iri), indent)
-    body = cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
-    if iri in corpus.own:
-        body += "\n" + _indent(turtle_block(corpus.own_triples(iri)), indent)
-    return body
+        for i, block in enumerate(corpus.block(iri)):
+            yield ("\n" if i else "") + _indent(block, indent)
+        return
+    yield cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
+    if corpus.has_own(iri):
+        yield "\n" + _indent(turtle_block(corpus.own_triples(iri)), indent)
 
 
 def _indent(block: str, indent: str) -> str:

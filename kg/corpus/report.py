@@ -4,28 +4,32 @@ its graph written out at once, and a small summary of it for what ties reports t
 The graph of a report goes into the report cache (:mod:`kg.corpus.cache`) as sorted N-Triples
 (what the store loads), a Turtle block and a TriG block (what ``kg.ttl`` and ``kg.trig``
 are joined from), the rows of the full-text index and its reader page. The summary keeps
-what the corpus stage needs of it: the ledger of facts (commitments), the names that may
-be the same thing in other places (``skos:exactMatch``), counts and its row of the index
-page. So the build never holds more than one report's triples per process.
+its counts and its row of the index page; what the corpus stage needs of it (the ledger
+of facts for commitments, the names that may be the same thing in other places, the
+hashes of its entities) travels with it once, as :class:`kg.corpus.ledger.Facts`, into
+the ledger on disk, and is kept in the cache as ``KEY.facts.pickle``. So the build never
+holds more than one report's triples per process, nor any report's facts for long.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import pickle
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import Graph
 
 from kg import ids
 from kg.corpus.cache import Cache, file_key
-from kg.facts.commitments import Entry
+from kg.corpus.ledger import Facts
 from kg.facts.linking import linkable
+from kg.errors import OutputError
 from kg.ingest import read_bounded, report_of_bytes, shown_path
 from kg.serialize import indented, to_ntriples, turtle_block
 
 #: the files of a report in the cache (``KEY.NAME``)
-BLOBS = ("nt", "ttl", "trig", "rows.json")
+BLOBS = ("nt", "ttl", "trig", "rows.json", "facts.pickle")
 READER = "reader.html"
 PAGE = "page.html"
 
@@ -39,15 +43,13 @@ class Summary:
     graph: str                       # the report's named graph
     digest: str                      # SHA-256 of its N-Triples
     triples: int
-    ledger: list[Entry] = field(default_factory=list)
-    linkable: list[tuple[str, str, str, str]] = field(default_factory=list)  # class, name, IRI, place
-    entities: dict[str, list[int]] = field(default_factory=dict)  # class -> 64-bit hashes of IRIs
     sections: int = 0
     sentences: int = 0
     mentions: int = 0
     index_rows: dict[str, tuple] = field(default_factory=dict)  # "top"/"sub" -> index page row
     multi: bool = False              # the index rows link graph pages (a build of several)
     cached: bool = False
+    facts: Facts | None = None       # made with the summary, until the ledger has taken it
 
 
 def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, cache: Cache) -> Summary:
@@ -70,13 +72,13 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
     graph = ids.graph_iri(report.name)
     summary = Summary(
         name=report.name, key=key, graph=graph, digest=hashlib.sha256(nt).hexdigest(),
-        triples=len(g), ledger=ledger,
-        linkable=linkable([res]),
-        entities=_entity_hashes(res.entities),
+        triples=len(g),
         sections=len(report.sections), sentences=len(report.sentences), mentions=len(res.mentions),
         multi=multi)
     ttl = turtle_block(g)
-    blobs: dict[str, bytes | str] = {"nt": nt, "ttl": ttl, "trig": indented(ttl)}
+    facts = Facts(ledger, linkable([res]), _entity_hashes(res.entities))
+    blobs: dict[str, bytes | str] = {"nt": nt, "ttl": ttl, "trig": indented(ttl),
+                                     "facts.pickle": pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL)}
     store = _store_of(nt, report.name)
     from kg.textindex import rows_of
     sentences, names = rows_of(store)
@@ -93,7 +95,7 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
                                     str(report.meta.get("title") or report.name))
         blobs[PAGE] = viz.render_dataset(g, reader="../reports/" if multi else "reports/")
     cache.put(key, summary, blobs)
-    return summary
+    return replace(summary, facts=facts)
 
 
 def _entity_hashes(entities) -> dict[str, list[int]]:
@@ -111,9 +113,20 @@ def _store_of(nt: bytes, name: str):
     return OxigraphStore(nt, "nt", name)
 
 
+def facts_of(cache: Cache, s: Summary) -> Facts:
+    """The facts of a report: those made with its summary, else those in the cache."""
+    if s.facts is not None:
+        return s.facts
+    facts = cache.load(s.key, "facts.pickle")
+    if not isinstance(facts, Facts):
+        raise OutputError(f"{cache.folder}: the cache entry of {s.name} lost its facts; "
+                          "build again with --no-cache")
+    return facts
+
+
 def text_rows(cache: Cache, key: str) -> tuple[list, list]:
     sentences, names = json.loads(cache.path(key, "rows.json").read_text(encoding="utf-8"))
     return [tuple(r) for r in sentences], [tuple(r) for r in names]
 
 
-__all__ = ["Summary", "prepare", "BLOBS", "READER", "PAGE", "text_rows"]
+__all__ = ["Summary", "prepare", "facts_of", "BLOBS", "READER", "PAGE", "text_rows"]

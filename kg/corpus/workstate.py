@@ -1,6 +1,6 @@
 """What a build keeps between runs in ``OUT/.work/``: the on-disk store (one named graph
-per report, plus the ontology's and the links'), the full-text index, and the manifest
-of what they hold.
+per report, plus the ontology's and the links'), the full-text index, the ledger of the
+reports' facts (:mod:`kg.corpus.ledger`) and the manifest of what the store holds.
 
 The manifest maps each named graph to the SHA-256 of the N-Triples loaded for it. A build
 replaces only the graphs whose digest changed and removes the graphs of reports no longer
@@ -16,12 +16,13 @@ import json
 import logging
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.corpus.ledger import Ledger
 from kg.errors import OutputError
 from kg.output import write_atomic
 from kg.textindex import INDEX_FILE, add_rows, drop_rows, open_index
@@ -40,8 +41,8 @@ class Graph:
     N-Triples and its index rows (read only when the graph must be loaded)."""
 
     digest: str
-    ntriples: Callable[[], bytes]
-    rows: Callable[[bytes], tuple[list, list]]   # of the N-Triples just loaded
+    ntriples: Callable[[], Iterable[bytes]]      # in chunks of distinct triples
+    rows: Callable[[bytes], tuple[list, list]]   # of the chunk just loaded
 
 
 def _lock(path: Path, out_dir: Path):
@@ -69,6 +70,7 @@ class WorkState:
         self._lock = _lock(self.folder / ".lock", out_dir)
         self.manifest_path = self.folder / MANIFEST
         self.graphs = self._manifest()
+        self.ledger = Ledger(self.folder)
         try:
             self.store = ox.Store(str(self.folder / "store"))
             self.index = open_index(self.folder / INDEX_FILE)
@@ -134,11 +136,12 @@ class WorkState:
                 if g in present:
                     self.store.remove_graph(ox.NamedNode(g))
                     drop_rows(self.index, g)
-        for g in change:  # one graph at a time: the loader's memory is one report's
-            nt = wanted[g].ntriples()
-            self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
-            self.counts[g] = nt.count(b"\n")  # sorted, distinct lines: one triple each
-            add_rows(self.index, g, *wanted[g].rows(nt))
+        for g in change:  # a chunk at a time: the loader's memory is one report's
+            self.counts[g] = 0
+            for nt in wanted[g].ntriples():
+                self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+                self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
+                add_rows(self.index, g, *wanted[g].rows(nt))
         if whole:  # many bulk loads leave many small files: queries on a compacted store
             self.store.optimize()  # run 1.4-1.8 times faster (measured by bench_serve.py)
         self.store.flush()
@@ -172,6 +175,7 @@ class WorkState:
             dest.close()
 
     def close(self) -> None:
+        self.ledger.close()
         self.index.close()
         del self.store
         self._lock.close()
