@@ -80,3 +80,28 @@ def test_a_damaged_ledger_is_made_again_from_the_cache(tmp_path):
     again = build([a, b], out, html=False, tagger=False)
     assert again.cached == 2 and again.loaded == 0
     assert again.files["kg.trig"].read_bytes() == trig
+
+
+def test_a_rebuild_links_only_the_changed_reports_groups_and_gives_a_fresh_builds_bytes(
+        tmp_path, monkeypatch):
+    import kg.corpus.ledger
+    a = tmp_path / "reports" / "2022h1_zhoupu.txt"
+    a.parent.mkdir()
+    a.write_bytes(SEED.read_bytes())
+    b = a.with_name("2022h1_zhoupu_again.txt")
+    b.write_bytes(SEED.read_bytes())
+    c = a.with_name("2022h1_xinchang.txt")  # another place: its groups are its own
+    c.write_text(SEED.read_text(encoding="utf-8").replace("周浦", "新场"), encoding="utf-8")
+    out = tmp_path / "out"
+    build([a, b, c], out, html=False, tagger=False)
+    text = SEED.read_text(encoding="utf-8")
+    b.write_text(text[: len(text) // 2], encoding="utf-8")  # half its outcomes and targets gone
+    linked = []
+    real = kg.corpus.ledger.link
+    monkeypatch.setattr(kg.corpus.ledger, "link", lambda es: linked.append(len(es)) or real(es))
+    again = build([a, b, c], out, html=False, tagger=False)
+    groups = Ledger(out / FOLDER).db.execute(
+        "SELECT COUNT(DISTINCT gkey) FROM entries WHERE promise").fetchone()[0]
+    assert 0 < len(linked) < groups
+    fresh = build([a, b, c], tmp_path / "fresh", html=False, tagger=False, cache=False)
+    assert again.files["kg.trig"].read_bytes() == fresh.files["kg.trig"].read_bytes()

@@ -11,7 +11,9 @@ exactly the reports of the last build: :meth:`Ledger.keep` removes the others.
 
 Commitments are linked group by group (:func:`kg.facts.commitments.link` pairs only
 entries of one indicator and area, or of one entity, so the groups are independent), and
-kept in the ledger for the graphs that hold them. Values are stored as JSON (decimals as
+kept in the ledger for the graphs that hold them. Adding or removing a report marks its
+groups ``touched`` in the same transaction, and :meth:`Ledger.link` links those groups
+alone: a rebuild after one report changed links that report's groups, not the corpus's. Values are stored as JSON (decimals as
 strings), never as pickles: the ledger runs no code when read.
 """
 from __future__ import annotations
@@ -41,7 +43,10 @@ CREATE INDEX IF NOT EXISTS names_key ON names (key);
 CREATE INDEX IF NOT EXISTS names_name ON names (cls, name, scope);
 CREATE TABLE IF NOT EXISTS entities (key TEXT, cls TEXT, h INTEGER);
 CREATE INDEX IF NOT EXISTS entities_key ON entities (key);
-CREATE TABLE IF NOT EXISTS commitments (graph TEXT, promise TEXT, answer TEXT, data TEXT);
+CREATE TABLE IF NOT EXISTS commitments (gkey TEXT, graph TEXT, promise TEXT, answer TEXT, data TEXT);
+CREATE INDEX IF NOT EXISTS commitments_group ON commitments (gkey);
+CREATE INDEX IF NOT EXISTS commitments_graph ON commitments (graph, promise, answer);
+CREATE TABLE IF NOT EXISTS touched (gkey TEXT PRIMARY KEY);
 """
 
 
@@ -141,11 +146,13 @@ class Ledger:
         db = self.db
         db.execute("BEGIN")
         try:
+            self._touch((key,))
             for table in ("entries", "names", "entities"):
                 db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
             db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
                            ((key, group_key(e), i, int(is_promise(e)), _entry_json(e))
                             for i, e in enumerate(facts.ledger)))
+            self._touch((key,))
             db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
                            ((key, *t) for t in facts.linkable))
             db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
@@ -163,11 +170,16 @@ class Ledger:
         if gone:
             db = self.db
             db.execute("BEGIN")
+            self._touch(gone)
             for table in ("entries", "names", "entities", "reports"):
                 db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in gone))
             db.execute("COMMIT")
             self.known -= set(gone)
         return len(gone)
+
+    def _touch(self, keys) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO touched SELECT DISTINCT gkey FROM entries "
+                            "WHERE key = ?", ((k,) for k in keys))
 
     def entity_counts(self) -> dict[str, int]:
         """Class -> distinct entities over the reports (the same entity in two reports of
@@ -186,28 +198,32 @@ class Ledger:
         for (cls, name), group in itertools.groupby(rows, key=lambda r: (r[0], r[1])):
             yield cls, name, [r[2] for r in group]
 
-    def link(self, graph_of: dict[str, str]) -> None:
-        """Link every promise of the ledger with its answers and keep the commitments:
-        those the promise's own report answers (or nothing does) with that report's
-        graph (``graph_of``: report IRI → graph IRI), the others with none (the links
-        graph)."""
+    def link(self, graph_of: dict[str, str]) -> int:
+        """Link every promise of the touched groups with its answers and keep the
+        commitments: those the promise's own report answers (or nothing does) with that
+        report's graph (``graph_of``: report IRI → graph IRI), the others with none (the
+        links graph). How many groups were linked."""
         db = self.db
         db.execute("BEGIN")
         try:
-            db.execute("DELETE FROM commitments")
-            rows = db.execute(
-                "WITH g AS (SELECT DISTINCT gkey FROM entries WHERE promise) "
-                "SELECT e.gkey, e.data FROM entries e JOIN g USING (gkey) "
+            db.execute("DELETE FROM commitments WHERE gkey IN (SELECT gkey FROM touched)")
+            rows = db.execute(  # CROSS JOIN: SQLite walks the touched groups, not the entries
+                "SELECT e.gkey, e.data FROM touched t CROSS JOIN entries e ON e.gkey = t.gkey "
+                "WHERE EXISTS (SELECT 1 FROM entries p WHERE p.gkey = t.gkey AND p.promise) "
                 "ORDER BY e.gkey, e.key, e.seq")
-            for _, group in itertools.groupby(rows, key=lambda r: r[0]):
-                db.executemany("INSERT INTO commitments VALUES (?, ?, ?, ?)", (
-                    (graph_of[c.promise_report] if c.answer_report in (None, c.promise_report)
+            n = 0
+            for gkey, group in itertools.groupby(rows, key=lambda r: r[0]):
+                n += 1
+                db.executemany("INSERT INTO commitments VALUES (?, ?, ?, ?, ?)", (
+                    (gkey, graph_of[c.promise_report] if c.answer_report in (None, c.promise_report)
                      else None, c.promise, c.answer or "", _commitment_json(c))
                     for c in link([_entry(d) for _, d in group])))
+            db.execute("DELETE FROM touched")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        return n
 
     def own_digests(self) -> dict[str, str]:
         """Graph IRI -> SHA-256 of its own commitments' text (graphs with any)."""
