@@ -18,8 +18,6 @@ import pickle
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rdflib import Graph
-
 from kg import ids
 from kg.corpus.cache import Cache, file_key
 from kg.corpus.ledger import Facts
@@ -27,6 +25,7 @@ from kg.facts.linking import linkable
 from kg.errors import OutputError
 from kg.ingest import read_bounded, report_of_bytes, shown_path
 from kg.serialize import indented, to_ntriples, turtle_block
+from kg.triples import Triples
 
 #: the files of a report in the cache (``KEY.NAME``)
 BLOBS = ("nt", "ttl", "trig", "rows.json", "facts.pickle")
@@ -66,7 +65,7 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
     report = report_of_bytes(path, data, encoding)
     import kg.build  # looked up at call time: tests count the analyses
     res = kg.build.analyse(report, tagger=tagger)
-    g = Graph()
+    g = Triples()  # add_report only adds; the writers and the page look up by s and p
     ledger = kg.build.add_report(g, res)
     nt = to_ntriples(g)
     graph = ids.graph_iri(report.name)
