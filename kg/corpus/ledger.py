@@ -13,7 +13,10 @@ Commitments are linked group by group (:func:`kg.facts.commitments.link` pairs o
 entries of one indicator and area, or of one entity, so the groups are independent), and
 kept in the ledger for the graphs that hold them. Adding or removing a report marks its
 groups ``touched`` in the same transaction, and :meth:`Ledger.link` links those groups
-alone: a rebuild after one report changed links that report's groups, not the corpus's. Values are stored as JSON (decimals as
+alone: a rebuild after one report changed links that report's groups, not the corpus's.
+What is read of the whole ledger on every build (the digests of the links graph and of
+each report's own commitments, the entity counts) is kept with it, and forgotten in the
+transaction that changes what it was made from. Values are stored as JSON (decimals as
 strings), never as pickles: the ledger runs no code when read.
 """
 from __future__ import annotations
@@ -47,6 +50,8 @@ CREATE TABLE IF NOT EXISTS commitments (gkey TEXT, graph TEXT, promise TEXT, ans
 CREATE INDEX IF NOT EXISTS commitments_group ON commitments (gkey);
 CREATE INDEX IF NOT EXISTS commitments_graph ON commitments (graph, promise, answer);
 CREATE TABLE IF NOT EXISTS touched (gkey TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS owns (graph TEXT PRIMARY KEY, digest TEXT);
+CREATE TABLE IF NOT EXISTS memo (name TEXT PRIMARY KEY, value TEXT);
 """
 
 
@@ -147,6 +152,10 @@ class Ledger:
         db.execute("BEGIN")
         try:
             self._touch((key,))
+            old = sorted(db.execute("SELECT cls, name, iri, scope FROM names WHERE key = ?", (key,)))
+            if old != sorted(tuple(t) for t in facts.linkable):
+                self._forget("links")
+            self._forget("entities")
             for table in ("entries", "names", "entities"):
                 db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
             db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
@@ -171,6 +180,7 @@ class Ledger:
             db = self.db
             db.execute("BEGIN")
             self._touch(gone)
+            self._forget("links", "entities")
             for table in ("entries", "names", "entities", "reports"):
                 db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in gone))
             db.execute("COMMIT")
@@ -181,11 +191,40 @@ class Ledger:
         self.db.executemany("INSERT OR IGNORE INTO touched SELECT DISTINCT gkey FROM entries "
                             "WHERE key = ?", ((k,) for k in keys))
 
+    def _forget(self, *names: str) -> None:
+        self.db.executemany("DELETE FROM memo WHERE name = ?", ((n,) for n in names))
+
+    def _memo(self, name: str, make):
+        """The value kept under ``name``, or ``make()`` (JSON), kept."""
+        row = self.db.execute("SELECT value FROM memo WHERE name = ?", (name,)).fetchone()
+        if row is not None:
+            return json.loads(row[0])
+        value = make()
+        self.db.execute("INSERT OR REPLACE INTO memo VALUES (?, ?)", (name, json.dumps(value)))
+        return value
+
     def entity_counts(self) -> dict[str, int]:
         """Class -> distinct entities over the reports (the same entity in two reports of
         one place counts once)."""
-        return dict(self.db.execute(
-            "SELECT cls, COUNT(DISTINCT h) FROM entities GROUP BY cls ORDER BY cls"))
+        return self._memo("entities", lambda: dict(self.db.execute(
+            "SELECT cls, COUNT(DISTINCT h) FROM entities GROUP BY cls ORDER BY cls")))
+
+    def links_digest(self) -> str | None:
+        """SHA-256 of the hubs and of the commitments another report answers (None:
+        neither, no links graph)."""
+        def make():
+            h = hashlib.sha256()
+            empty = True
+            for cls, name, members in self.hubs():
+                h.update("\x1f".join((cls, name, *members)).encode("utf-8") + b"\n")
+                empty = False
+            h.update(b"\x1e")
+            for (data,) in self.db.execute("SELECT data FROM commitments WHERE graph IS NULL "
+                                           "ORDER BY promise, answer"):
+                h.update(data.encode("utf-8") + b"\n")
+                empty = False
+            return None if empty else h.hexdigest()
+        return self._memo("links", make)
 
     def hubs(self) -> Iterator[tuple[str, str, list[str]]]:
         """(class, name, entity IRIs) of each name in the reports of two or more places,
@@ -204,8 +243,12 @@ class Ledger:
         report's graph (``graph_of``: report IRI → graph IRI), the others with none (the
         links graph). How many groups were linked."""
         db = self.db
+        if db.execute("SELECT 1 FROM touched LIMIT 1").fetchone() is None:
+            return 0
         db.execute("BEGIN")
         try:
+            graphs = {g for (g,) in db.execute(
+                "SELECT DISTINCT graph FROM commitments WHERE gkey IN (SELECT gkey FROM touched)")}
             db.execute("DELETE FROM commitments WHERE gkey IN (SELECT gkey FROM touched)")
             rows = db.execute(  # CROSS JOIN: SQLite walks the touched groups, not the entries
                 "SELECT e.gkey, e.data FROM touched t CROSS JOIN entries e ON e.gkey = t.gkey "
@@ -214,10 +257,21 @@ class Ledger:
             n = 0
             for gkey, group in itertools.groupby(rows, key=lambda r: r[0]):
                 n += 1
-                db.executemany("INSERT INTO commitments VALUES (?, ?, ?, ?, ?)", (
-                    (gkey, graph_of[c.promise_report] if c.answer_report in (None, c.promise_report)
-                     else None, c.promise, c.answer or "", _commitment_json(c))
-                    for c in link([_entry(d) for _, d in group])))
+                made = [(gkey, graph_of[c.promise_report] if c.answer_report in (None, c.promise_report)
+                         else None, c.promise, c.answer or "", _commitment_json(c))
+                        for c in link([_entry(d) for _, d in group])]
+                graphs.update(m[1] for m in made)
+                db.executemany("INSERT INTO commitments VALUES (?, ?, ?, ?, ?)", made)
+            if None in graphs:
+                self._forget("links")
+            for graph in sorted(g for g in graphs if g is not None):
+                h = hashlib.sha256()
+                for (data,) in db.execute("SELECT data FROM commitments WHERE graph = ? "
+                                          "ORDER BY promise, answer", (graph,)):
+                    h.update(data.encode("utf-8") + b"\n")
+                db.execute("INSERT OR REPLACE INTO owns VALUES (?, ?)", (graph, h.hexdigest()))
+                db.execute("DELETE FROM owns WHERE graph = ? AND NOT EXISTS "
+                           "(SELECT 1 FROM commitments WHERE graph = ?)", (graph, graph))
             db.execute("DELETE FROM touched")
             db.execute("COMMIT")
         except BaseException:
@@ -227,15 +281,7 @@ class Ledger:
 
     def own_digests(self) -> dict[str, str]:
         """Graph IRI -> SHA-256 of its own commitments' text (graphs with any)."""
-        out = {}
-        rows = self.db.execute("SELECT graph, data FROM commitments WHERE graph IS NOT NULL "
-                               "ORDER BY graph, promise, answer")
-        for graph, group in itertools.groupby(rows, key=lambda r: r[0]):
-            h = hashlib.sha256()
-            for _, data in group:
-                h.update(data.encode("utf-8") + b"\n")
-            out[graph] = h.hexdigest()
-        return out
+        return dict(self.db.execute("SELECT graph, digest FROM owns ORDER BY graph"))
 
     def own(self, graph: str) -> list[Commitment]:
         """The commitments a report's own text (or nothing) answers."""

@@ -17,7 +17,6 @@ from kg.corpus.cache import Cache
 from kg.corpus.report import Summary, text_rows
 from kg.corpus.workstate import Graph as WantedGraph
 from kg.corpus.ledger import Ledger
-from kg.facts.commitments import Commitment
 from kg.facts.linking import add_hubs
 from kg.facts.rdf import add_commitments
 from kg.serialize import to_ntriples, turtle_block
@@ -86,17 +85,8 @@ class Corpus:
 
     @functools.cached_property
     def links_digest(self) -> str | None:
-        """SHA-256 of the hubs' and the linked commitments' rows (None: no links graph)."""
-        h = hashlib.sha256()
-        empty = True
-        for cls, key, members in self.ledger.hubs():
-            h.update("\x1f".join((cls, key, *members)).encode("utf-8") + b"\n")
-            empty = False
-        h.update(b"\x1e")
-        for c in self.ledger.linked():
-            h.update(_text([c]).encode("utf-8") + b"\n")
-            empty = False
-        return None if empty else h.hexdigest()
+        """The links graph's digest (None: no links graph)."""
+        return self.ledger.links_digest()
 
     def graphs(self, cache: Cache) -> dict[str, WantedGraph]:
         """The named graphs the store must hold, with their digests (of the records they
@@ -120,13 +110,6 @@ def corpus_stage(reports: list[Summary], ledger: Ledger) -> Corpus:
     exactly these reports)."""
     ledger.link({ids.report_iri(s.name): s.graph for s in reports})
     return Corpus(reports, ledger, ledger.own_digests())
-
-
-def _text(commitments: list[Commitment]) -> str:
-    """Commitments as text, for a digest (a dataclass's repr is ten times slower)."""
-    return "\n".join(f"{c.promise}\x1f{c.answer}\x1f{c.value}\x1f{c.progress}\x1f{c.promise_report}"
-                     f"\x1f{c.answer_report}\x1f{c.promise_sentence}\x1f{c.answer_sentence}"
-                     for c in commitments)
 
 
 def _sha(data: bytes) -> str:
