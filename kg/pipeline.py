@@ -125,6 +125,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
             made = outputs(corpus, store, work, html=html, exports=exports)
             written = publish(out, made.files, names=("kg.ttl", "kg.trig", "graph.html"),
                               dirs=made.dirs)
+            work.mark_published()
             entities = ledger.entity_counts()
         finally:
             work.close()

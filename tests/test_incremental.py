@@ -201,3 +201,31 @@ def test_a_folder_of_reports_builds_its_txt_files(tmp_path):
     (tmp_path / "empty").mkdir()
     r = CliRunner().invoke(main, ["build", str(tmp_path / "empty"), "-o", str(tmp_path / "out2")])
     assert r.exit_code == 1 and r.output.strip().endswith("a folder without report files (*.txt)"), r.output
+
+
+def test_the_published_index_is_copied_only_when_the_store_changed(tmp_path, monkeypatch):
+    """A rebuild with nothing changed publishes the same index file again (a hard link,
+    no copy of a corpus's index); after a change, a new file that finds the new text; a
+    build killed between the store's change and its publication does not leave the old
+    index published as if it were the new one."""
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    one = build([a, b, c], out, html=False, exports=False)
+    index = Path(one.files[INDEX_DIR]) / INDEX_FILE
+    inode = index.stat().st_ino
+    same = build([a, b, c], out, html=False, exports=False)
+    assert (Path(same.files[INDEX_DIR]) / INDEX_FILE).stat().st_ino == inode
+    b.write_text(b.read_text(encoding="utf-8") + "建成乙镇体育公园。\n", encoding="utf-8")
+    import pytest
+    import kg.pipeline
+
+    def killed(*args, **kw):  # the store took the change; the build dies before publishing
+        raise KeyboardInterrupt
+    with monkeypatch.context() as m:
+        m.setattr(kg.pipeline, "publish", killed)
+        with pytest.raises(KeyboardInterrupt):
+            build([a, b, c], out, html=False, exports=False)
+    again = build([a, b, c], out, html=False, exports=False)
+    fresh = Path(again.files[INDEX_DIR]) / INDEX_FILE
+    assert fresh.stat().st_ino != inode
+    assert [r[3] for r in TextIndex(fresh).sentences("体育公园")] == ["建成乙镇体育公园。"]

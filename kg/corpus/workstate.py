@@ -12,7 +12,9 @@ The published store is a RocksDB checkpoint of this one (hard links, no copy).
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import logging
 import shutil
 import sqlite3
@@ -25,7 +27,7 @@ import pyoxigraph as ox
 from kg.corpus.ledger import Ledger
 from kg.errors import OutputError
 from kg.output import write_atomic
-from kg.textindex import INDEX_FILE, add_rows, drop_rows, open_index
+from kg.textindex import INDEX_DIR, INDEX_FILE, add_rows, drop_rows, open_index
 
 log = logging.getLogger("kg")
 FOLDER = ".work"
@@ -80,9 +82,12 @@ class WorkState:
 
     def _manifest(self) -> dict[str, str]:
         self.counts: dict[str, int] = {}
+        self.published: str | None = None
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             graphs, counts = data["graphs"], data.get("triples", {})
+            published = data.get("published")
+            self.published = published if isinstance(published, str) else None
             if (isinstance(graphs, dict) and all(isinstance(v, str) for v in graphs.values())
                     and isinstance(counts, dict) and all(isinstance(v, int) for v in counts.values())):
                 self.counts = counts
@@ -108,7 +113,8 @@ class WorkState:
     def _save(self) -> None:
         write_atomic(self.manifest_path, json.dumps(
             {"graphs": dict(sorted(self.graphs.items())),
-             "triples": {g: self.counts[g] for g in sorted(self.graphs) if g in self.counts}},
+             "triples": {g: self.counts[g] for g in sorted(self.graphs) if g in self.counts},
+             "published": self.published},
             indent=0, ensure_ascii=False))
 
     def sync(self, wanted: dict[str, Graph]) -> tuple[int, int]:
@@ -166,13 +172,28 @@ class WorkState:
             folder.rmdir()
         self.store.backup(str(folder))
 
+    def _state(self) -> str:
+        return hashlib.sha256(json.dumps(sorted(self.graphs.items())).encode()).hexdigest()
+
     def publish_index(self, folder: Path) -> None:
-        """A consistent copy of the index into ``folder``."""
-        dest = sqlite3.connect(folder / INDEX_FILE)
-        try:
-            self.index.backup(dest)
-        finally:
-            dest.close()
+        """The index into ``folder``: the published one again (a hard link) when the store
+        holds what it held when that was published, else a copy of the working one (a
+        file copy in the kernel: the index is committed, and the lock keeps writers out)."""
+        dest = folder / INDEX_FILE
+        live = self.folder.parent / INDEX_DIR / INDEX_FILE
+        if self.published == self._state() and live.is_file():
+            try:
+                os.link(live.resolve(), dest)
+                return
+            except OSError:
+                pass
+        self.index.commit()
+        shutil.copyfile(self.folder / INDEX_FILE, dest)
+
+    def mark_published(self) -> None:
+        """Record that the outputs just published hold what the store holds."""
+        self.published = self._state()
+        self._save()
 
     def close(self) -> None:
         self.ledger.close()
