@@ -13,6 +13,7 @@ is refused.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -94,6 +95,40 @@ def clean_debris(folder: Path) -> int:
         return 0
     return remove_files(p for p in entries if p.name.startswith(".") and p.name.endswith(".tmp")
                         and (p.is_symlink() or p.is_file()))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def owned_temp(folder: Path, stem: str, suffix: str = ".tmp", directory: bool = False) -> Path:
+    """A new temporary file (or folder) ``folder/.STEM.PID.XXXX{suffix}`` for a process
+    that may be killed: those a dead process of this machine left (its PID is gone) are
+    removed first, those of live processes are theirs."""
+    import shutil
+    pattern = re.compile(rf"^\.{re.escape(stem)}\.(\d+)\..*{re.escape(suffix)}$")
+    try:
+        for p in Path(folder).iterdir():
+            m = pattern.match(p.name)
+            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p, ignore_errors=True)
+                else:
+                    p.unlink(missing_ok=True)
+    except OSError:
+        pass
+    prefix = f".{stem}.{os.getpid()}."
+    if directory:
+        return Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=folder))
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    os.close(fd)
+    return Path(tmp)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

@@ -115,3 +115,25 @@ def test_an_older_build_of_plain_files_is_adopted(tmp_path):
     build([SEED], out, html=False)
     assert (out / "kg.ttl").is_symlink() and "周浦镇" in (out / "kg.ttl").read_text(encoding="utf-8")
     assert not (out / "graph.html").exists()  # not made by this build: not left stale
+
+
+def test_temporary_files_of_killed_runs_are_removed_by_the_next_and_others_kept(tmp_path):
+    """A killed `kg train` (or a build with a private cache) leaves its temporary file;
+    the next run removes it when its process is gone, and leaves a live process's."""
+    import subprocess
+    import sys
+    from kg.output import owned_temp
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    left = tmp_path / f".names.crfsuite.{dead}.x1.tmp"
+    left.write_bytes(b"half a model")
+    folder = tmp_path / f".kg-build.{dead}.x2.cache"
+    folder.mkdir()
+    (folder / "entry").write_text("x")
+    live = tmp_path / f".names.crfsuite.{os.getppid()}.x3.tmp"
+    live.write_bytes(b"another training")
+    mine = owned_temp(tmp_path, "names.crfsuite")
+    assert not left.exists() and live.exists() and mine.exists()
+    assert mine.name.startswith(f".names.crfsuite.{os.getpid()}.")
+    cache = owned_temp(tmp_path, "kg-build", suffix=".cache", directory=True)
+    assert not folder.exists() and cache.is_dir()

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import OutputError
-from kg.output import remove_files
+from kg.output import owned_temp, remove_files
 from kg.resources import DATA, ONTOLOGY
 
 log = logging.getLogger("kg")
@@ -103,7 +103,7 @@ class Cache:
                 log.warning("%s: not used as a cache (it must be yours and writable by you "
                             "alone)", self.folder)
             self.enabled = False
-            self._private = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=out_dir))
+            self._private = owned_temp(Path(out_dir), "kg-build", suffix=".cache", directory=True)
             self.folder = self._private
 
     def path(self, key: str, name: str) -> Path:

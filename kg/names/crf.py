@@ -6,13 +6,13 @@ the same model file (L-BFGS has no random start; tests check the bytes).
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kg.errors import ResourceError
 from kg.names.corpus import LABELLERS, Unit, spans_from_bio
 from kg.names.features import char_features, config
+from kg.output import owned_temp
 
 
 def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
@@ -36,8 +36,7 @@ def train(units: Iterable[Unit], out: Path, types: Sequence[str] | None = None,
         params.update({"c1": float(opts["c1"]), "c2": float(opts["c2"])})
     trainer.set_params(params)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = str(owned_temp(out.parent, out.name))  # a killed training's file goes next time
     try:
         trainer.train(tmp)
         os.chmod(tmp, 0o644)
