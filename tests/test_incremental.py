@@ -229,3 +229,20 @@ def test_the_published_index_is_copied_only_when_the_store_changed(tmp_path, mon
     fresh = Path(again.files[INDEX_DIR]) / INDEX_FILE
     assert fresh.stat().st_ino != inode
     assert [r[3] for r in TextIndex(fresh).sentences("体育公园")] == ["建成乙镇体育公园。"]
+
+
+def test_exports_are_written_again_only_when_the_graph_changed(tmp_path):
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    one = build([a, b, c], out, html=False)
+    inodes = {n: one.files[n].stat().st_ino for n in ("kg.ttl", "kg.trig")}
+    same = build([a, b, c], out, html=False)
+    assert {n: same.files[n].stat().st_ino for n in inodes} == inodes
+    build([a, b, c], out, html=False, exports=False)  # no exports: none are kept
+    assert not (out / "kg.ttl").exists()
+    again = build([a, b, c], out, html=False)
+    assert again.files["kg.ttl"].read_bytes() == one.files["kg.ttl"].read_bytes()
+    b.write_text(b.read_text(encoding="utf-8") + "建成乙镇体育公园。\n", encoding="utf-8")
+    changed = build([a, b, c], out, html=False)
+    assert "体育公园" in changed.files["kg.ttl"].read_text(encoding="utf-8")
+    assert "体育公园" in changed.files["kg.trig"].read_text(encoding="utf-8")

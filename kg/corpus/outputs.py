@@ -37,9 +37,11 @@ class Outputs:
 
 def outputs(corpus: Corpus, cache: Cache, work: WorkState, html: bool, exports: bool) -> Outputs:
     files: dict = {}
-    if exports:
-        files["kg.ttl"] = functools.partial(write_ttl, corpus, cache)
-        files["kg.trig"] = functools.partial(write_trig, corpus, cache)
+    if exports:  # the published files again when the store has not changed since
+        files["kg.ttl"] = (work.published_again("kg.ttl")
+                           or functools.partial(write_ttl, corpus, cache))
+        files["kg.trig"] = (work.published_again("kg.trig")
+                            or functools.partial(write_trig, corpus, cache))
     dirs: dict = {STORE_DIR: work.publish_store, INDEX_DIR: work.publish_index}
     if html:
         reports = corpus.reports

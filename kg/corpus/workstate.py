@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.corpus.cache import pipeline_hash
 from kg.corpus.ledger import Ledger
 from kg.errors import OutputError
 from kg.output import write_atomic
@@ -173,20 +174,35 @@ class WorkState:
         self.store.backup(str(folder))
 
     def _state(self) -> str:
-        return hashlib.sha256(json.dumps(sorted(self.graphs.items())).encode()).hexdigest()
+        """The graphs the store holds and the code that writes outputs from them."""
+        return hashlib.sha256(json.dumps([pipeline_hash(), sorted(self.graphs.items())])
+                              .encode()).hexdigest()
+
+    def published_again(self, name: str):
+        """When the store holds what it held when the outputs were last published, and
+        those had ``name`` (a path under the output folder): a function that publishes
+        that file again as a hard link (no copy of a corpus's 3 GB of exports); else None."""
+        live = self.folder.parent / name
+        if self.published != self._state() or not live.is_file():
+            return None
+        source = live.resolve()
+
+        def link(dest: Path) -> None:
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copyfile(source, dest)
+        return link
 
     def publish_index(self, folder: Path) -> None:
-        """The index into ``folder``: the published one again (a hard link) when the store
-        holds what it held when that was published, else a copy of the working one (a
-        file copy in the kernel: the index is committed, and the lock keeps writers out)."""
+        """The index into ``folder``: the published one again when nothing changed, else
+        a copy of the working one (a file copy in the kernel: the index is committed, and
+        the lock keeps writers out)."""
         dest = folder / INDEX_FILE
-        live = self.folder.parent / INDEX_DIR / INDEX_FILE
-        if self.published == self._state() and live.is_file():
-            try:
-                os.link(live.resolve(), dest)
-                return
-            except OSError:
-                pass
+        again = self.published_again(f"{INDEX_DIR}/{INDEX_FILE}")
+        if again is not None:
+            again(dest)
+            return
         self.index.commit()
         shutil.copyfile(self.folder / INDEX_FILE, dest)
 
