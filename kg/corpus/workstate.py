@@ -64,31 +64,6 @@ def _lock(path: Path, out_dir: Path):
     return fh
 
 
-#: bytes of N-Quads per bulk load: one load per graph left a store of 1,000 reports in
-#: 4,000 files (the loader writes files per call, and RocksDB keeps each file's index)
-LOAD_BYTES = 32 * 1024 * 1024
-
-
-class _Batch:
-    """Graphs' N-Triples gathered into N-Quads and bulk-loaded ``LOAD_BYTES`` at a time."""
-
-    def __init__(self, store: ox.Store):
-        self.store, self.parts, self.size = store, [], 0
-
-    def add(self, graph: str, nt: bytes) -> None:
-        # an N-Triples line ends " .\n" (line breaks in literals are escaped): the graph
-        # goes before the dot
-        self.parts.append(nt.replace(b" .\n", b" " + str(ox.NamedNode(graph)).encode() + b" .\n"))
-        self.size += len(nt)
-        if self.size >= LOAD_BYTES:
-            self.load()
-
-    def load(self) -> None:
-        if self.parts:
-            self.store.bulk_load(b"".join(self.parts), ox.RdfFormat.N_QUADS)
-        self.parts, self.size = [], 0
-
-
 class WorkState:
     """The working store, index and manifest of one output folder."""
 
@@ -168,14 +143,12 @@ class WorkState:
                 if g in present:
                     self.store.remove_graph(ox.NamedNode(g))
                     drop_rows(self.index, g)
-        batch = _Batch(self.store)
-        for g in change:  # a chunk at a time, several graphs to a load
+        for g in change:  # a chunk at a time: the loader's memory is one report's
             self.counts[g] = 0
             for nt in wanted[g].ntriples():
-                batch.add(g, nt)
+                self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
                 self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
                 add_rows(self.index, g, *wanted[g].rows(nt))
-        batch.load()
         if whole:  # many bulk loads leave many small files: queries on a compacted store
             self.store.optimize()  # run 1.4-1.8 times faster (measured by bench_serve.py)
         self.store.flush()
