@@ -142,7 +142,9 @@ def test_fixture_page_search_filters_and_tooltips(opened, tmp_path):
     assert o.visible() == 13  # 牧禾农场项目 and 河长制 (no relation) and the metric start hidden
     o.show_hidden()
     assert o.visible() == 16
-    assert o.js("window.kgNetwork.physics.physicsEnabled") is False  # settled, then stopped
+    # showing them lays the view out again: once it is done, physics is settled and stopped
+    o.page.wait_for_selector("body[data-layout-done]", state="attached", timeout=60_000)
+    assert o.js("window.kgNetwork.physics.physicsEnabled") is False
     # search centres on a road and selects it
     nid = o.js("window.kgSearch('韵涛路')")
     assert nid.endswith("/road/yun-tao-lu")
