@@ -185,7 +185,8 @@ def test_seed_page_loads_offline_and_finds_a_road(opened, seed_build):
     o.show_hidden()
     assert o.visible() == view.number_of_nodes()
     o.show_hidden(False)
-    assert o.js("window.kgNetwork.physics.physicsEnabled") is False
+    o.page.wait_for_selector("body[data-layout-done]", state="attached", timeout=60_000)
+    assert o.js("window.kgNetwork.physics.physicsEnabled") is False  # laid out again, stopped
     legend = o.js("[...document.querySelectorAll('#legend input[data-class]')]"
                   ".map(e => +e.parentElement.querySelector('.n').textContent)")
     assert sum(legend) == view.number_of_nodes()  # the legend counts every class
