@@ -25,6 +25,7 @@ import hashlib
 import itertools
 import json
 import logging
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, field
@@ -32,7 +33,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from kg.errors import OutputError
-from kg.facts.commitments import Commitment, Entry, link
+from kg.facts.commitments import (Commitment, Entry, answered_in_own_report, group_of, is_promise,
+                                  link)
 
 log = logging.getLogger("kg")
 FILE = "ledger.sqlite"
@@ -101,17 +103,16 @@ def commitment(data: str) -> Commitment:
 
 
 def group_key(e: Entry) -> str:
-    """The group of :func:`link` an entry falls in (an observation of no known area is
-    its own report's)."""
-    if e.kind_of == "obs":
-        return f"o\x1f{e.ind}\x1f{e.area or e.report}"
-    return f"a\x1f{e.entity}"
+    """:func:`kg.facts.commitments.group_of` as the ledger's column."""
+    return "\x1f".join(group_of(e))
 
 
-def is_promise(e: Entry) -> bool:
-    if e.kind_of == "obs":
-        return e.kind == "target" and e.value is not None and bool(e.period)
-    return e.kind == "planned" and bool(e.period)
+def _sha_of(rows) -> str:
+    """SHA-256 of text rows, one line each."""
+    h = hashlib.sha256()
+    for (data,) in rows:
+        h.update(data.encode("utf-8") + b"\n")
+    return h.hexdigest()
 
 
 def _signed(h: int) -> int:
@@ -143,14 +144,23 @@ class Ledger:
         db.execute("SELECT count(*) FROM reports").fetchone()  # a damaged file fails here
         return db
 
+    @contextlib.contextmanager
+    def _transaction(self):
+        """One transaction: committed whole, or rolled back on any error."""
+        self.db.execute("BEGIN")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def has(self, key: str) -> bool:
         return key in self.known
 
     def add(self, key: str, facts: Facts) -> None:
         """The rows of one report (replacing any it had), in one transaction."""
-        db = self.db
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             self._touch((key,))
             old = sorted(db.execute("SELECT cls, name, iri, scope FROM names WHERE key = ?", (key,)))
             if old != sorted(tuple(t) for t in facts.linkable):
@@ -167,23 +177,17 @@ class Ledger:
             db.executemany("INSERT INTO entities VALUES (?, ?, ?)",
                            ((key, cls, _signed(h)) for cls, hs in facts.entities.items() for h in hs))
             db.execute("INSERT OR IGNORE INTO reports VALUES (?)", (key,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         self.known.add(key)
 
     def keep(self, keys: Iterable[str]) -> int:
         """Remove the reports not in ``keys`` (those of the build); how many."""
         gone = sorted(self.known - set(keys))
         if gone:
-            db = self.db
-            db.execute("BEGIN")
-            self._touch(gone)
-            self._forget("links", "entities")
-            for table in ("entries", "names", "entities", "reports"):
-                db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in gone))
-            db.execute("COMMIT")
+            with self._transaction() as db:
+                self._touch(gone)
+                self._forget("links", "entities")
+                for table in ("entries", "names", "entities", "reports"):
+                    db.executemany(f"DELETE FROM {table} WHERE key = ?", ((k,) for k in gone))
             self.known -= set(gone)
         return len(gone)
 
@@ -212,7 +216,7 @@ class Ledger:
     def links_digest(self) -> str | None:
         """SHA-256 of the hubs and of the commitments another report answers (None:
         neither, no links graph)."""
-        def make():
+        def make():  # streamed: the corpus's hubs are not held
             h = hashlib.sha256()
             empty = True
             for cls, name, members in self.hubs():
@@ -242,11 +246,9 @@ class Ledger:
         commitments: those the promise's own report answers (or nothing does) with that
         report's graph (``graph_of``: report IRI → graph IRI), the others with none (the
         links graph). How many groups were linked."""
-        db = self.db
-        if db.execute("SELECT 1 FROM touched LIMIT 1").fetchone() is None:
+        if self.db.execute("SELECT 1 FROM touched LIMIT 1").fetchone() is None:
             return 0
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             graphs = {g for (g,) in db.execute(
                 "SELECT DISTINCT graph FROM commitments WHERE gkey IN (SELECT gkey FROM touched)")}
             db.execute("DELETE FROM commitments WHERE gkey IN (SELECT gkey FROM touched)")
@@ -257,26 +259,19 @@ class Ledger:
             n = 0
             for gkey, group in itertools.groupby(rows, key=lambda r: r[0]):
                 n += 1
-                made = [(gkey, graph_of[c.promise_report] if c.answer_report in (None, c.promise_report)
-                         else None, c.promise, c.answer or "", _commitment_json(c))
+                made = [(gkey, graph_of[c.promise_report] if answered_in_own_report(c) else None,
+                         c.promise, c.answer or "", _commitment_json(c))
                         for c in link([_entry(d) for _, d in group])]
                 graphs.update(m[1] for m in made)
                 db.executemany("INSERT INTO commitments VALUES (?, ?, ?, ?, ?)", made)
             if None in graphs:
                 self._forget("links")
             for graph in sorted(g for g in graphs if g is not None):
-                h = hashlib.sha256()
-                for (data,) in db.execute("SELECT data FROM commitments WHERE graph = ? "
-                                          "ORDER BY promise, answer", (graph,)):
-                    h.update(data.encode("utf-8") + b"\n")
-                db.execute("INSERT OR REPLACE INTO owns VALUES (?, ?)", (graph, h.hexdigest()))
+                db.execute("INSERT OR REPLACE INTO owns VALUES (?, ?)", (graph, _sha_of(db.execute(
+                    "SELECT data FROM commitments WHERE graph = ? ORDER BY promise, answer", (graph,)))))
                 db.execute("DELETE FROM owns WHERE graph = ? AND NOT EXISTS "
                            "(SELECT 1 FROM commitments WHERE graph = ?)", (graph, graph))
             db.execute("DELETE FROM touched")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return n
 
     def own_digests(self) -> dict[str, str]:
@@ -298,4 +293,4 @@ class Ledger:
         self.db.close()
 
 
-__all__ = ["Ledger", "Facts", "FILE", "group_key", "is_promise", "commitment"]
+__all__ = ["Ledger", "Facts", "FILE", "group_key", "commitment"]

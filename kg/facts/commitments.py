@@ -100,30 +100,48 @@ def _answers_target(t: Entry, o: Entry) -> bool:
     return o.period == t.period or t.measure == "level"
 
 
+def group_of(e: Entry) -> tuple[str, ...]:
+    """The group an entry is linked within: an observation with those of its indicator
+    and area (an observation of no known area is its own report's), an action with those
+    of its entity. :func:`link` pairs only entries of one group."""
+    if e.kind_of == "obs":
+        return ("o", e.ind, e.area or e.report)
+    return ("a", e.entity)
+
+
+def is_promise(e: Entry) -> bool:
+    """A target with a value and a period, or a planned action with a period."""
+    if e.kind_of == "obs":
+        return e.kind == "target" and e.value is not None and bool(e.period)
+    return e.kind_of == "act" and e.kind == "planned" and bool(e.period)
+
+
+def answered_in_own_report(c: Commitment) -> bool:
+    """Whether a commitment stays with its promise's report (its own text, or nothing,
+    answers it) rather than going to the links across reports."""
+    return c.answer_report in (None, c.promise_report)
+
+
 def link(entries: list[Entry]) -> list[Commitment]:
     """Every promise among ``entries`` with its answers (or ``not_reported``)."""
-    by_ind: dict[tuple, list[Entry]] = {}
-    by_act: dict[tuple, list[Entry]] = {}
+    groups: dict[tuple, list[Entry]] = {}
     for e in entries:
-        if e.kind_of == "obs":  # an observation of no known area is its own report's
-            by_ind.setdefault((e.ind, e.area or e.report), []).append(e)
-        else:
-            by_act.setdefault((e.entity,), []).append(e)
+        groups.setdefault(group_of(e), []).append(e)
     out: list[Commitment] = []
     for p in entries:
+        if not is_promise(p):
+            continue
         answers: list[tuple[Entry, str, Decimal | None]] = []
-        if p.kind_of == "obs" and p.kind == "target" and p.value is not None and p.period:
-            for o in by_ind.get((p.ind, p.area or p.report), ()):
+        if p.kind_of == "obs":
+            for o in groups[group_of(p)]:
                 if _answers_target(p, o):
                     answers.append((o, *_judge(p, o)))
-        elif p.kind_of == "act" and p.kind == "planned" and p.period:
-            for a in by_act.get((p.entity,), ()):
+        else:
+            for a in groups[group_of(p)]:
                 if a.kind != "planned" and a.period and _same_years(a, p):
                     done = a.kind == "completed" and a.action == p.action and \
                         contains(p.period, a.period)
                     answers.append((a, "met" if done else "partly", None))
-        else:
-            continue
         if not answers:
             out.append(Commitment(p.iri, None, "not_reported", None, p.report, None,
                                   p.sentence, None))
@@ -139,7 +157,7 @@ def placed(commitments: list[Commitment]) -> tuple[dict[str, list[Commitment]], 
     own: dict[str, list[Commitment]] = {}
     linked: list[Commitment] = []
     for c in commitments:
-        if c.answer_report in (None, c.promise_report):
+        if answered_in_own_report(c):
             own.setdefault(c.promise_report, []).append(c)
         else:
             linked.append(c)
@@ -155,4 +173,4 @@ def _same_years(answer: Entry, promise: Entry) -> bool:
     return a[0] < hi and a[1] > lo
 
 
-__all__ = ["Entry", "Commitment", "link"]
+__all__ = ["Entry", "Commitment", "link", "group_of", "is_promise", "answered_in_own_report"]
