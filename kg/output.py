@@ -97,6 +97,15 @@ def clean_debris(folder: Path) -> int:
                         and (p.is_symlink() or p.is_file()))
 
 
+def link_or_copy(src: Path, dest: Path) -> None:
+    """``dest`` is ``src`` (a hard link where the file system allows it, else a copy)."""
+    import shutil
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copyfile(src, dest)
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

@@ -6,8 +6,6 @@ pages (each report's own, made with it; the index of reports joined from its row
 from __future__ import annotations
 
 import functools
-import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from kg.corpus.links import Corpus
 from kg.corpus.report import PAGE, READER, Summary
 from kg.corpus.workstate import WorkState
 from kg.indexpage import assemble
+from kg.output import link_or_copy
 from kg.reader import page_name
 from kg.serialize import graph_name, indented, prefix_header, turtle_block
 from kg.store import STORE_DIR
@@ -49,7 +48,7 @@ def outputs(corpus: Corpus, cache: Cache, work: WorkState, html: bool, exports: 
             files["graph.html"] = assemble([s.index_rows["top"] for s in reports])
             dirs[GRAPHS_DIR] = functools.partial(_link_pages, cache, reports, PAGE)
         else:
-            files["graph.html"] = functools.partial(_link_file, cache.path(reports[0].key, PAGE))
+            files["graph.html"] = functools.partial(link_or_copy, cache.path(reports[0].key, PAGE))
         dirs[READER_DIR] = functools.partial(_reader_pages, cache, reports)
     return Outputs(files, dirs)
 
@@ -95,17 +94,9 @@ def _indent(block: str, indent: str) -> str:
     return indented(block, indent) if indent else block
 
 
-def _link_file(src: Path, dest: Path) -> None:
-    """``dest`` is ``src`` (a hard link where the file system allows it, else a copy)."""
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copyfile(src, dest)
-
-
 def _link_pages(cache: Cache, reports: list[Summary], blob: str, folder: Path) -> None:
     for s in reports:
-        _link_file(cache.path(s.key, blob), folder / f"{page_name(s.name)}.html")
+        link_or_copy(cache.path(s.key, blob), folder / f"{page_name(s.name)}.html")
 
 
 def _reader_pages(cache: Cache, reports: list[Summary], folder: Path) -> None:

@@ -12,9 +12,9 @@ The published store is a RocksDB checkpoint of this one (hard links, no copy).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-import os
 import logging
 import shutil
 import sqlite3
@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from kg.corpus.cache import pipeline_hash
 from kg.corpus.ledger import Ledger
 from kg.errors import OutputError
-from kg.output import write_atomic
+from kg.output import link_or_copy, write_atomic
 from kg.textindex import INDEX_DIR, INDEX_FILE, add_rows, drop_rows, open_index
 
 log = logging.getLogger("kg")
@@ -185,14 +185,7 @@ class WorkState:
         live = self.folder.parent / name
         if self.published != self._state() or not live.is_file():
             return None
-        source = live.resolve()
-
-        def link(dest: Path) -> None:
-            try:
-                os.link(source, dest)
-            except OSError:
-                shutil.copyfile(source, dest)
-        return link
+        return functools.partial(link_or_copy, live.resolve())
 
     def publish_index(self, folder: Path) -> None:
         """The index into ``folder``: the published one again when nothing changed, else
