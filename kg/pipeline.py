@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+from kg import ids
 from kg.build import ordered_map
 from kg.corpus.cache import Cache
 from kg.corpus.links import corpus_stage
 from kg.corpus.outputs import GRAPHS_DIR, READER_DIR, outputs
-from kg.corpus.report import Summary, facts_of, prepare
+from kg.corpus.report import Summary, facts_of, prepare, text_rows
 from kg.corpus.workstate import WorkState
 from kg.errors import InputError
 from kg.ingest import read_report
@@ -106,12 +107,17 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
         work = WorkState(out)  # locked: one build at a time writes this folder's state
         try:
             ledger = work.ledger
+            # a first build loads each report's graph as it arrives, beside the analyses
+            streaming = work.begin_stream(ids.graph_iri(p.stem) for p in files_in)
             for s in prepared(files_in, encoding, tagger, html, multi, store, jobs):
                 store.used.add(s.key)
                 store.hits += s.cached
                 if s.facts is not None or not ledger.has(s.key):
                     ledger.add(s.key, facts_of(store, s))
                 s.facts = None  # the ledger has them: the build keeps only the summary
+                if streaming:
+                    work.stream(s.graph, s.digest, store.path(s.key, "nt").read_bytes(),
+                                text_rows(store, s.key))
                 summaries.append(s)
                 if progress:
                     progress(s)

@@ -246,3 +246,37 @@ def test_exports_are_written_again_only_when_the_graph_changed(tmp_path):
     changed = build([a, b, c], out, html=False)
     assert "体育公园" in changed.files["kg.ttl"].read_text(encoding="utf-8")
     assert "体育公园" in changed.files["kg.trig"].read_text(encoding="utf-8")
+
+
+def test_a_first_build_loads_each_report_as_it_arrives_to_the_same_store(tmp_path, monkeypatch):
+    """A first build streams each report's graph into the store while the others are
+    analysed, and adds the commitments and links once every report is in: the same
+    store, manifest, index and exports as loading graph by graph after the last report.
+    The seed and its copy in another town share names (a links graph) and each answers
+    its own targets (commitments added to a streamed graph)."""
+    from kg.corpus.workstate import WorkState
+    a = tmp_path / "reports" / "2022h1_zhoupu.txt"
+    a.parent.mkdir()
+    a.write_bytes(SEED.read_bytes())
+    b = a.with_name("2022h1_xinchang.txt")
+    b.write_text(SEED.read_text(encoding="utf-8").replace("周浦", "新场"), encoding="utf-8")
+    streamed = []
+    stream = WorkState.stream
+    monkeypatch.setattr(WorkState, "stream", lambda self, g, *rest: (streamed.append(g), stream(self, g, *rest)))
+    first = build([a, b], tmp_path / "streamed", html=False, tagger=False)
+    assert streamed == [ids.graph_iri("2022h1_zhoupu"), ids.graph_iri("2022h1_xinchang")]
+    monkeypatch.setattr(WorkState, "begin_stream", lambda self, graphs: False)
+    after = build([a, b], tmp_path / "after", html=False, tagger=False)
+    assert len(streamed) == 2 and first.loaded == after.loaded == 4  # two reports, ontology, links
+    assert _quads(tmp_path / "streamed" / "store") == _quads(tmp_path / "after" / "store")
+    for name in ("2022h1_zhoupu", "2022h1_xinchang"):  # own commitments went into the graph
+        assert any("Commitment" in q for q in _graph(tmp_path / "streamed" / "store", name))
+    manifest = json.loads((tmp_path / "streamed" / FOLDER / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["graphs"] == _manifest(tmp_path / "after")
+    assert sum(manifest["triples"].values()) == first.triples == after.triples
+    for f in ("kg.trig", "kg.ttl"):
+        assert first.files[f].read_bytes() == after.files[f].read_bytes()
+    hits = [TextIndex(tmp_path / d / INDEX_DIR / INDEX_FILE).sentences("新场") for d in ("streamed", "after")]
+    assert hits[0] and hits[0] == hits[1]
+    # a rebuild of the streamed folder changes nothing
+    assert build([a, b], tmp_path / "streamed", html=False, tagger=False).loaded == 0

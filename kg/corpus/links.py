@@ -101,7 +101,8 @@ class Corpus:
                 continue
             digest = s.digest if iri not in self._own else _sha((s.digest + self._own[iri]).encode())
             wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, self, cache, s.key, iri),
-                                      lambda _nt, key=s.key: text_rows(cache, key))
+                                      lambda _nt, key=s.key: text_rows(cache, key),
+                                      base=s.digest, extra=functools.partial(_own_nt, self, iri))
         return wanted
 
 
@@ -137,6 +138,11 @@ def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> Iterator[byt
     if corpus.has_own(iri):
         nt += to_ntriples(corpus.own_triples(iri))
     yield nt
+
+
+def _own_nt(corpus: Corpus, iri: str) -> Iterator[bytes]:
+    if corpus.has_own(iri):
+        yield to_ntriples(corpus.own_triples(iri))
 
 
 def _rows_of_graph(iri: str, nt: bytes) -> tuple[list, list]:

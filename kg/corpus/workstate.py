@@ -41,11 +41,17 @@ REBUILD_SHARE = 0.3
 @dataclass
 class Graph:
     """A named graph the build wants in the store: its digest, and how to get its
-    N-Triples and its index rows (read only when the graph must be loaded)."""
+    N-Triples and its index rows (read only when the graph must be loaded).
+
+    A report's graph is its own N-Triples (``base``: their digest) and the commitments
+    known only once every report is in (``extra``): a build that streams loads the first
+    as the report arrives (:meth:`WorkState.stream`) and adds the second afterwards."""
 
     digest: str
     ntriples: Callable[[], Iterable[bytes]]      # in chunks of distinct triples
     rows: Callable[[bytes], tuple[list, list]]   # of the chunk just loaded
+    base: str | None = None                      # digest of the part streamed
+    extra: Callable[[], Iterable[bytes]] | None = None  # the rest, after the base
 
 
 def _lock(path: Path, out_dir: Path):
@@ -73,6 +79,7 @@ class WorkState:
         self._lock = _lock(self.folder / ".lock", out_dir)
         self.manifest_path = self.folder / MANIFEST
         self.graphs = self._manifest()
+        self.streamed: dict[str, str] = {}  # graph -> digest of the base loaded this build
         self.ledger = Ledger(self.folder)
         try:
             self.store = ox.Store(str(self.folder / "store"))
@@ -118,8 +125,38 @@ class WorkState:
              "published": self.published},
             indent=0, ensure_ascii=False))
 
+    def begin_stream(self, graphs: Iterable[str]) -> bool:
+        """Before the reports arrive: when the store will be made again whole anyway (few of
+        ``graphs``, the report graphs of this build, are in it already: a first build),
+        empty it and the index, so that each report's graph is loaded as it arrives
+        (:meth:`stream`) while the others are still analysed. Every graph is marked dirty
+        first: a build killed while streaming is made again whole by the next one."""
+        graphs = list(graphs)
+        known = sum(1 for g in graphs if self.graphs.get(g, DIRTY) != DIRTY)
+        if known >= (1 - REBUILD_SHARE) * len(graphs):
+            return False
+        self.graphs = {g: DIRTY for g in sorted(set(self.graphs) | set(graphs))}
+        self.counts = {}
+        self._save()
+        self.store.clear()
+        self.index.close()
+        (self.folder / INDEX_FILE).unlink(missing_ok=True)
+        self.index = open_index(self.folder / INDEX_FILE)
+        self.streamed = {}
+        return True
+
+    def stream(self, graph: str, digest: str, nt: bytes, rows: tuple[list, list]) -> None:
+        """Load a report's own N-Triples (``digest``: theirs) and index rows now; the
+        graph's digest is recorded by :meth:`sync`, once the rest of it is in."""
+        self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+        self.counts[graph] = nt.count(b"\n")
+        add_rows(self.index, graph, *rows)
+        self.streamed[graph] = digest
+
     def sync(self, wanted: dict[str, Graph]) -> tuple[int, int]:
         """Make the store and the index hold exactly ``wanted``; (graphs loaded, removed)."""
+        if self.streamed:
+            return self._finish_stream(wanted)
         change = sorted(g for g, spec in wanted.items() if self.graphs.get(g) != spec.digest)
         gone = sorted(g for g in self.graphs if g not in wanted)
         if not change and not gone:
@@ -160,6 +197,37 @@ class WorkState:
             self.counts.pop(g, None)
         self._save()
         return len(change), len(gone)
+
+    def _finish_stream(self, wanted: dict[str, Graph]) -> tuple[int, int]:
+        """After :meth:`stream`: the rest of each streamed graph, and the graphs not
+        streamed (the ontology's, the links'), into the store emptied for this build."""
+        for g in sorted(wanted):
+            spec = wanted[g]
+            if spec.base is not None and self.streamed.get(g) == spec.base:
+                parts = spec.extra() if spec.extra is not None else ()
+                rows = False
+            else:
+                if g in self.streamed:  # streamed, but not what is wanted now
+                    self.store.remove_graph(ox.NamedNode(g))
+                    drop_rows(self.index, g)
+                self.counts[g] = 0
+                parts, rows = spec.ntriples(), True
+            for nt in parts:
+                self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+                self.counts[g] += nt.count(b"\n")
+                if rows:
+                    add_rows(self.index, g, *spec.rows(nt))
+        for g in set(self.streamed) - set(wanted):
+            self.store.remove_graph(ox.NamedNode(g))
+            drop_rows(self.index, g)
+        self.store.optimize()
+        self.store.flush()
+        self.index.commit()
+        self.graphs = {g: wanted[g].digest for g in sorted(wanted)}
+        self.counts = {g: self.counts[g] for g in self.graphs}
+        self.streamed = {}
+        self._save()
+        return len(wanted), 0
 
     def __len__(self) -> int:
         """Triples in the store, from the manifest (counting them in the store scans it)."""
