@@ -280,3 +280,24 @@ def test_a_first_build_loads_each_report_as_it_arrives_to_the_same_store(tmp_pat
     assert hits[0] and hits[0] == hits[1]
     # a rebuild of the streamed folder changes nothing
     assert build([a, b], tmp_path / "streamed", html=False, tagger=False).loaded == 0
+
+
+def test_a_build_with_other_code_streams_the_store_again(tmp_path, monkeypatch):
+    """Other code than the store's (every report analysed again): the rebuild streams
+    each graph again instead of replacing them one by one after the last report, to the
+    same store; the same code again streams nothing."""
+    from kg.corpus import workstate
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    build([a, b, c], out, html=False)
+    before = _quads(out / "store")
+    streamed = []
+    stream = workstate.WorkState.stream
+    monkeypatch.setattr(workstate.WorkState, "stream", lambda self, g, *rest: (streamed.append(g), stream(self, g, *rest)))
+    build([a, b, c], out, html=False)
+    assert streamed == []
+    monkeypatch.setattr(workstate, "pipeline_hash", lambda: "other code")
+    build([a, b, c], out, html=False)
+    assert len(streamed) == 3 and _quads(out / "store") == before
+    build([a, b, c], out, html=False)
+    assert len(streamed) == 3

@@ -243,3 +243,26 @@ def test_corpus_cities_of_the_province():
     (cq,) = [v for k, v in got.items() if k.endswith("chongqing")]
     assert not [m for m in cq if m.key == "渝中区"]
     assert [m for m in cq if m.key == "涪陵区"]
+
+
+@needs_corpus
+def test_corpus_counties_the_province_names_by_short_forms():
+    """Short forms of the counties a province governs itself (仙桃 for 仙桃市, held by
+    Hubei's 省直辖行政区划), and of its counties of three characters or more (格尔木); one
+    of three characters stands after a name character too (出席哈尔滨第九届亚冬会). Two-
+    character county short forms elsewhere stay words (新建 in Jiangxi is not 新建区)."""
+    got = {}
+    for path in corpus_files():
+        if path.stem.endswith(("hubei", "qinghai", "heilongjiang", "jiangxi")):
+            r = read_report(path)
+            got[path.stem.split("_")[-1]] = (r, places.extract(r, tuple(roads.extract(r, ()))))
+
+    def areas(name):
+        r, ms = got[name]
+        return {(r.text[m.start - 3:m.start], m.text, m.key) for m in ms if m.type == "AdministrativeArea"}
+
+    assert ("咸宁、", "仙桃", "仙桃市") in areas("hubei")  # the 3 characters before, the name
+    assert ("分别在", "格尔木", "格尔木市") in areas("qinghai")
+    assert any(m[1:] == ("德令哈", "德令哈市") for m in areas("qinghai"))
+    assert ("，出席", "哈尔滨", "哈尔滨市") in areas("heilongjiang")
+    assert not [m for m in areas("jiangxi") if m[2] == "新建区"]

@@ -94,11 +94,13 @@ class WorkState:
     def _manifest(self) -> dict[str, str]:
         self.counts: dict[str, int] = {}
         self.published: str | None = None
+        self.pipeline: str | None = None  # the code that made what the store holds
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             graphs, counts = data["graphs"], data.get("triples", {})
             published = data.get("published")
             self.published = published if isinstance(published, str) else None
+            self.pipeline = data.get("pipeline")
             if (isinstance(graphs, dict) and all(isinstance(v, str) for v in graphs.values())
                     and isinstance(counts, dict) and all(isinstance(v, int) for v in counts.values())):
                 self.counts = counts
@@ -125,18 +127,20 @@ class WorkState:
         write_atomic(self.manifest_path, json.dumps(
             {"graphs": dict(sorted(self.graphs.items())),
              "triples": {g: self.counts[g] for g in sorted(self.graphs) if g in self.counts},
-             "published": self.published},
+             "published": self.published, "pipeline": self.pipeline},
             indent=0, ensure_ascii=False))
 
     def begin_stream(self, graphs: Iterable[str]) -> bool:
         """Before the reports arrive: when the store will be made again whole anyway (few of
-        ``graphs``, the report graphs of this build, are in it already: a first build),
+        ``graphs``, the report graphs of this build, are in it already: a first build; or
+        other code made it, so that every report is analysed again and its graph most
+        likely changes),
         empty it and the index, so that each report's graph is loaded as it arrives
         (:meth:`stream`) while the others are still analysed. Every graph is marked dirty
         first: a build killed while streaming is made again whole by the next one."""
         graphs = list(graphs)
         known = sum(1 for g in graphs if self.graphs.get(g, DIRTY) != DIRTY)
-        if known >= (1 - REBUILD_SHARE) * len(graphs):
+        if known >= (1 - REBUILD_SHARE) * len(graphs) and self.pipeline == pipeline_hash():
             return False
         self.graphs = {g: DIRTY for g in sorted(set(self.graphs) | set(graphs))}
         self.counts = {}
@@ -196,6 +200,7 @@ class WorkState:
         for g in gone:
             self.graphs.pop(g, None)
             self.counts.pop(g, None)
+        self.pipeline = pipeline_hash()
         self._save()
         if whole:  # many bulk loads leave many small files: compacted, queries on the store
             self._compact_meanwhile()  # run 1.4-1.8 times faster (measured by bench_serve.py)
@@ -204,6 +209,7 @@ class WorkState:
     def _finish_stream(self, wanted: dict[str, Graph]) -> tuple[int, int]:
         """After :meth:`stream`: the rest of each streamed graph, and the graphs not
         streamed (the ontology's, the links'), into the store emptied for this build."""
+        self.pipeline = pipeline_hash()
         extras: list[bytes] = []  # the streamed graphs' rest, as N-Quads: small parts,
         size = 0                  # loaded a few MB at a time (a bulk load costs ~30 ms)
         for g in sorted(wanted):

@@ -99,9 +99,19 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
         if d.level in rules["short_levels"] and d.short and len(d.short) >= 2:
             shorts[d.short] = d
     if chain and chain[0].code:
+        prefix = chain[0].code[:2]
+        longer = int(rules["short_county_min"])
+        generic = tuple(rules["not_names"] + rules["short_county_not_endings"])
         for d in gazetteer.divisions():
             s = d.short or short_form(d.name, rules["short_strip"])
-            if d.parent == chain[0].code and len(s) >= 2 and s not in rules["short_not_names"]:
+            if len(s) < 2 or s in rules["short_not_names"]:
+                continue
+            up = gazetteer.parent(d)
+            if d.parent == chain[0].code or (up is not None and up.parent == chain[0].code
+                                             and up.short in rules["governed_directly"]):
+                shorts[s] = d  # its cities, and the counties it governs itself (仙桃, 济源)
+            elif (d.level == "county" and len(s) >= longer and d.code.startswith(prefix)
+                  and s not in shorts and not s.endswith(generic)):
                 shorts[s] = d
     for d in chain:
         s = d.short or short_form(d.name, rules["short_strip"])
@@ -127,7 +137,8 @@ def _admin(report: Report, chain: list[Division]) -> list[Mention]:
                     break
         for m in short_pat.finditer(text, sent.start, sent.end):
             d = shorts[m.group(0)]
-            if d.level != "province" and d not in chain and not _clean_left(text, m.start()):
+            if (d.level != "province" and d not in chain and len(m.group(0)) < rules["short_loose_min"]
+                    and not _clean_left(text, m.start())):
                 continue
             nxt = text[m.end():m.end() + 1]
             if nxt and nxt in rules["short_not_before"]:
