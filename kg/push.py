@@ -6,7 +6,9 @@ is written as canonical N-Triples (sorted lines) and hashed; a graph whose hash 
 push recorded is skipped, a changed one is replaced (``PUT ?graph=IRI``), and a graph the
 last push sent that the build no longer has is deleted (``DELETE ?graph=IRI``). The record
 is ``DIR/.push/<hash of the store URL>.json`` beside the build, rewritten atomically after
-every graph, so a push that fails or is killed is resumed by running it again.
+every graph, so a push that fails or is killed is resumed by running it again. It also
+keeps the digests the build's manifest gives its published graphs: pushing the same build
+again to the same store then reads nothing (at 1,000 reports, 86 s of reading kg.trig).
 
 >>> graph_store_url("http://localhost:7878/query")
 'http://localhost:7878/store'
@@ -147,14 +149,22 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
         graphs = graphs_of(trig)
     state_path = trig.parent / STATE_DIR / (hashlib.sha256(store.encode("utf-8")).hexdigest()[:16] + ".json")
     try:
-        state = json.loads(state_path.read_text(encoding="utf-8")).get("graphs", {})
-    except (OSError, ValueError):
-        state = {}
+        record = json.loads(state_path.read_text(encoding="utf-8"))
+        state, pushed_build = record.get("graphs", {}), record.get("built", {})
+    except (OSError, ValueError, AttributeError):
+        state, pushed_build = {}, {}
     report = PushReport()
+    from kg.corpus.workstate import published_graphs
+    built = published_graphs(trig.parent)  # what the build published, when it is known
+    if built is not None and built == pushed_build and set(built) == set(state):
+        report.unchanged = sorted(built)  # the graphs pushed last time: nothing to read
+        return report
+    pushed_build = {}  # until this push is whole (a killed one leaves it empty)
 
     def save() -> None:
         ensure_dir(state_path.parent)
-        write_atomic(state_path, json.dumps({"store": store, "graphs": dict(sorted(state.items()))},
+        write_atomic(state_path, json.dumps({"store": store, "graphs": dict(sorted(state.items())),
+                                             "built": dict(sorted(pushed_build.items()))},
                                             ensure_ascii=False, indent=1) + "\n")
 
     names: set[str] = set()
@@ -181,6 +191,8 @@ def push(trig: Path, endpoint: str, store: str | None = None, timeout: float = 3
         del state[name]
         save()
         report.deleted.append(name)
-    if not state_path.exists():
-        save()
+    # the build's own digests of what was just pushed: the next push of the same build
+    # need not read it (None: not known, so the next push reads and compares again)
+    pushed_build = built if built is not None and set(built) == set(state) else {}
+    save()
     return report

@@ -409,3 +409,35 @@ def test_graphs_of_a_build_are_read_one_at_a_time(tmp_path):
     from_store = dict(graphs_of_store(bare.files["store"]))
     assert set(from_store) == {n for n, _ in streamed}
     assert {n: p.count(b"\n") for n, p in from_store.items()} == {n: p.count(b"\n") for n, p in streamed}
+
+
+def test_pushing_the_same_build_again_reads_nothing(tmp_path, server, monkeypatch):
+    """The build's manifest gives the digests of the graphs it published: pushed once, the
+    same build pushed again to the same store reads nothing (not kg.trig, not the store);
+    after a rebuild that changed one report, the push reads and sends that graph alone."""
+    import kg.push
+    from conftest import SEED
+    from kg.pipeline import build
+    report = tmp_path / "reports" / SEED.name
+    report.parent.mkdir()
+    report.write_bytes(SEED.read_bytes())
+    out = tmp_path / "out"
+    build([report], out, html=False, tagger=False)
+    first = push(out / "kg.trig", server.query)
+    assert len(first.sent) == 2  # the report's graph and the ontology's
+
+    def no_reading(*_):  # a generator, as they are: reading starts at the first graph
+        raise AssertionError("read the build again")
+        yield
+    with monkeypatch.context() as m:
+        m.setattr(kg.push, "graphs_of", no_reading)
+        m.setattr(kg.push, "graphs_of_store", no_reading)
+        again = push(out / "kg.trig", server.query)
+    assert again.sent == [] and sorted(again.unchanged) == sorted(first.sent)
+    report.write_text(SEED.read_text(encoding="utf-8") + "\n全年新建道路3条。\n", encoding="utf-8")
+    build([report], out, html=False, tagger=False)
+    third = push(out / "kg.trig", server.query)
+    assert len(third.sent) == 1 and len(third.unchanged) == 1
+    q = "SELECT ?t WHERE { GRAPH ?g { ?s ?p ?t FILTER(CONTAINS(STR(?t), '新建道路3条')) } } LIMIT 1"
+    rows = RemoteStore(server.query).query(q).rows  # the changed text is on the server
+    assert len(rows) == 1 and str(rows[0][0]).endswith("全年新建道路3条。")

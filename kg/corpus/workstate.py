@@ -287,9 +287,7 @@ class WorkState:
         self.store.backup(str(folder))
 
     def _state(self) -> str:
-        """The graphs the store holds and the code that writes outputs from them."""
-        return hashlib.sha256(json.dumps([pipeline_hash(), sorted(self.graphs.items())])
-                              .encode()).hexdigest()
+        return _state_of(self.graphs)
 
     def published_again(self, name: str):
         """When the store holds what it held when the outputs were last published, and
@@ -325,4 +323,24 @@ class WorkState:
         self._lock.close()
 
 
-__all__ = ["WorkState", "Graph", "FOLDER"]
+def _state_of(graphs: dict[str, str]) -> str:
+    """The graphs the store holds and the code that writes outputs from them."""
+    return hashlib.sha256(json.dumps([pipeline_hash(), sorted(graphs.items())])
+                          .encode()).hexdigest()
+
+
+def published_graphs(out_dir: Path) -> dict[str, str] | None:
+    """The digest of each named graph the outputs published in ``out_dir`` hold, from
+    its manifest; None when they are not known for sure (no manifest, a build killed
+    before publishing, other code than this)."""
+    try:
+        data = json.loads((Path(out_dir) / FOLDER / MANIFEST).read_text(encoding="utf-8"))
+        graphs, published = data["graphs"], data.get("published")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(graphs, dict) or not all(isinstance(v, str) and v != DIRTY for v in graphs.values()):
+        return None
+    return dict(graphs) if published == _state_of(graphs) else None
+
+
+__all__ = ["WorkState", "Graph", "FOLDER", "published_graphs"]
