@@ -88,31 +88,43 @@ def short_form(name: str, strip: list[str]) -> str:
 
 # -- administrative areas -----------------------------------------------------------------
 
+@functools.cache
+def _province_shorts(code: str) -> dict[str, Division]:
+    """Short forms recognized in a report of the province ``code`` ("" when not known),
+    before its own chain's: provinces' everywhere, and the province's cities, the
+    counties it governs itself and its counties with longer short forms. The same for
+    every report of a province: made once (it walks the whole division table)."""
+    rules = _lex()["rules"]["admin"]
+    shorts: dict[str, Division] = {}
+    for d in gazetteer.divisions():
+        if d.level in rules["short_levels"] and d.short and len(d.short) >= 2:
+            shorts[d.short] = d
+    if not code:
+        return shorts
+    prefix = code[:2]
+    longer = int(rules["short_county_min"])
+    generic = tuple(rules["not_names"] + rules["short_county_not_endings"])
+    for d in gazetteer.divisions():
+        s = d.short or short_form(d.name, rules["short_strip"])
+        if len(s) < 2 or s in rules["short_not_names"]:
+            continue
+        up = gazetteer.parent(d)
+        if d.parent == code or (up is not None and up.parent == code
+                                and up.short in rules["governed_directly"]):
+            shorts[s] = d  # its cities, and the counties it governs itself (仙桃, 济源)
+        elif (d.level == "county" and len(s) >= longer and d.code.startswith(prefix)
+              and s not in shorts and not s.endswith(generic)):
+            shorts[s] = d
+    return shorts
+
+
 def _admin(report: Report, chain: list[Division]) -> list[Mention]:
     rules = _lex()["rules"]["admin"]
     text = report.text
     names = gazetteer.names()
     longest = 12
     endings = rules["endings"]
-    shorts: dict[str, Division] = {}
-    for d in gazetteer.divisions():
-        if d.level in rules["short_levels"] and d.short and len(d.short) >= 2:
-            shorts[d.short] = d
-    if chain and chain[0].code:
-        prefix = chain[0].code[:2]
-        longer = int(rules["short_county_min"])
-        generic = tuple(rules["not_names"] + rules["short_county_not_endings"])
-        for d in gazetteer.divisions():
-            s = d.short or short_form(d.name, rules["short_strip"])
-            if len(s) < 2 or s in rules["short_not_names"]:
-                continue
-            up = gazetteer.parent(d)
-            if d.parent == chain[0].code or (up is not None and up.parent == chain[0].code
-                                             and up.short in rules["governed_directly"]):
-                shorts[s] = d  # its cities, and the counties it governs itself (仙桃, 济源)
-            elif (d.level == "county" and len(s) >= longer and d.code.startswith(prefix)
-                  and s not in shorts and not s.endswith(generic)):
-                shorts[s] = d
+    shorts = dict(_province_shorts(chain[0].code if chain else ""))
     for d in chain:
         s = d.short or short_form(d.name, rules["short_strip"])
         if s and len(s) >= 2:
