@@ -83,6 +83,8 @@ class WorkState:
         self.manifest_path = self.folder / MANIFEST
         self.graphs = self._manifest()
         self.streamed: dict[str, str] = {}  # graph -> digest of the base loaded this build
+        self._compacting: threading.Thread | None = None  # see _compact_meanwhile
+        self._compact_error: OSError | None = None
         self.ledger = Ledger(self.folder)
         try:
             self.store = ox.Store(str(self.folder / "store"))
@@ -145,10 +147,7 @@ class WorkState:
         self.graphs = {g: DIRTY for g in sorted(set(self.graphs) | set(graphs))}
         self.counts = {}
         self._save()
-        self.store.clear()
-        self.index.close()
-        (self.folder / INDEX_FILE).unlink(missing_ok=True)
-        self.index = open_index(self.folder / INDEX_FILE)
+        self._empty()
         self.streamed = {}
         return True
 
@@ -174,10 +173,7 @@ class WorkState:
             self.graphs[g] = DIRTY
         self._save()
         if whole:  # most of it changes: start from empty rather than delete graph by graph
-            self.store.clear()
-            self.index.close()
-            (self.folder / INDEX_FILE).unlink(missing_ok=True)
-            self.index = open_index(self.folder / INDEX_FILE)
+            self._empty()
             self.graphs = {g: DIRTY for g in wanted}
             self.counts = {}
             change = sorted(wanted)
@@ -187,12 +183,8 @@ class WorkState:
                 if g in present:
                     self.store.remove_graph(ox.NamedNode(g))
                     drop_rows(self.index, g)
-        for g in change:  # a chunk at a time: the loader's memory is one report's
-            self.counts[g] = 0
-            for nt in wanted[g].ntriples():
-                self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
-                self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
-                add_rows(self.index, g, *wanted[g].rows(nt))
+        for g in change:
+            self._load(g, wanted[g])
         self.store.flush()
         self.index.commit()
         for g in change:
@@ -227,11 +219,7 @@ class WorkState:
             if g in self.streamed:  # streamed, but not what is wanted now
                 self.store.remove_graph(ox.NamedNode(g))
                 drop_rows(self.index, g)
-            self.counts[g] = 0
-            for nt in spec.ntriples():
-                self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
-                self.counts[g] += nt.count(b"\n")
-                add_rows(self.index, g, *spec.rows(nt))
+            self._load(g, spec)
         self._load_quads(extras)
         for g in set(self.streamed) - set(wanted):
             self.store.remove_graph(ox.NamedNode(g))
@@ -255,19 +243,35 @@ class WorkState:
                 self.store.optimize()
             except OSError as exc:
                 self._compact_error = exc
-        self._compact_error: OSError | None = None
+        self._compact_error = None
         self._compacting = threading.Thread(target=run, name="kg-compact")
         self._compacting.start()
 
     def wait(self) -> None:
         """Until the store's compaction (if one runs) is done."""
-        t = getattr(self, "_compacting", None)
+        t = self._compacting
         if t is None:
             return
         t.join()
         self._compacting = None
         if self._compact_error is not None:
             raise OutputError(f"{self.folder / 'store'}: cannot compact the store ({self._compact_error})")
+
+    def _empty(self) -> None:
+        """An empty store and index, to be loaded whole."""
+        self.store.clear()
+        self.index.close()
+        (self.folder / INDEX_FILE).unlink(missing_ok=True)
+        self.index = open_index(self.folder / INDEX_FILE)
+
+    def _load(self, g: str, spec: Graph) -> None:
+        """A graph (not in the store) and its index rows, a chunk at a time: the loader's
+        memory is one report's."""
+        self.counts[g] = 0
+        for nt in spec.ntriples():
+            self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
+            self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
+            add_rows(self.index, g, *spec.rows(nt))
 
     def _load_quads(self, parts: list[bytes]) -> None:
         if parts:
