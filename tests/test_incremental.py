@@ -301,3 +301,48 @@ def test_a_build_with_other_code_streams_the_store_again(tmp_path, monkeypatch):
     assert len(streamed) == 3 and _quads(out / "store") == before
     build([a, b, c], out, html=False)
     assert len(streamed) == 3
+
+
+def test_a_rebuild_copies_the_exports_blocks_of_unchanged_reports(tmp_path, monkeypatch):
+    """The exports of a rebuild are copied block by block from the report cache: the
+    commitments of an unchanged report are not made again (their blocks are cached with
+    the report's), and the files are those a build from scratch writes."""
+    from kg.corpus.links import Corpus
+    a = tmp_path / "reports" / "2022h1_zhoupu.txt"
+    a.parent.mkdir()
+    a.write_bytes(SEED.read_bytes())
+    b = a.with_name("2022h1_xinchang.txt")
+    b.write_text(SEED.read_text(encoding="utf-8").replace("周浦", "新场"), encoding="utf-8")
+    c = a.with_name("c.txt")
+    c.write_text("丙镇2023年政府工作报告\n一、2022年工作回顾\n建成丙镇文化中心。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([a, b, c], out, html=False, tagger=False)
+    c.write_text(c.read_text(encoding="utf-8") + "建成丙镇体育公园。\n", encoding="utf-8")
+    made = []
+    own = Corpus.own_triples
+    monkeypatch.setattr(Corpus, "own_triples", lambda self, iri: (made.append(iri), own(self, iri))[1])
+    again = build([a, b, c], out, html=False, tagger=False)
+    assert again.loaded == 1 and made == []
+    fresh = build([a, b, c], tmp_path / "fresh", html=False, tagger=False, cache=False)
+    assert set(made) == {ids.graph_iri("2022h1_zhoupu"), ids.graph_iri("2022h1_xinchang")}
+    for f in ("kg.trig", "kg.ttl"):
+        text = again.files[f].read_bytes()
+        assert text == fresh.files[f].read_bytes() and "体育公园".encode() in text
+    assert text.count(b"Commitment") >= 2
+
+
+def test_exports_are_the_same_where_the_kernel_cannot_copy_files(tmp_path, monkeypatch):
+    """Where copy_file_range is refused (another file system, an old kernel), the cached
+    blocks are copied through Python, to the same bytes."""
+    import errno
+    import os
+    a, b, c = _reports(tmp_path)
+    one = build([a, b, c], tmp_path / "one", html=False, tagger=False)
+
+    def refused(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+    monkeypatch.setattr(os, "copy_file_range", refused)
+    two = build([a, b, c], tmp_path / "two", html=False, tagger=False)
+    for f in ("kg.trig", "kg.ttl"):
+        assert two.files[f].read_bytes() == one.files[f].read_bytes()
+        assert len(two.files[f].read_bytes()) > 100_000

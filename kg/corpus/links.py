@@ -9,17 +9,18 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rdflib import Graph
 
 from kg import ids
-from kg.corpus.cache import Cache
+from kg.corpus.cache import Cache, pipeline_hash
 from kg.corpus.report import Summary, text_rows
 from kg.corpus.workstate import Graph as WantedGraph
 from kg.corpus.ledger import Ledger
 from kg.facts.linking import add_hubs
 from kg.facts.rdf import add_commitments
-from kg.serialize import to_ntriples, turtle_block
+from kg.serialize import indented, to_ntriples, turtle_block
 
 ONTOLOGY_GRAPH = "graph/ontology"
 LINKS_GRAPH = "graph/links"
@@ -82,6 +83,21 @@ class Corpus:
 
     def has_own(self, iri: str) -> bool:
         return iri in self._own
+
+    def own_block(self, cache: Cache, iri: str, form: str) -> Path | None:
+        """The file of the report cache that holds the Turtle block (``form`` "ttl") or
+        the TriG body ("trig") of a report's own commitments, made when its records
+        change (the exports of a rebuild copy it); None: the report has none."""
+        if iri not in self._own:
+            return None
+        key = "own-" + _sha(f"{pipeline_hash()}\n{iri}\n{self._own[iri]}".encode("utf-8"))
+        cache.used.add(key)
+        path = cache.path(key, form)
+        if not (cache.enabled and path.is_file()):
+            ttl = turtle_block(self.own_triples(iri))
+            cache.write(key, "ttl", ttl)
+            cache.write(key, "trig", indented(ttl))
+        return path
 
     @functools.cached_property
     def links_digest(self) -> str | None:

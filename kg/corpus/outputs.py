@@ -6,6 +6,8 @@ pages (each report's own, made with it; the index of reports joined from its row
 from __future__ import annotations
 
 import functools
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ from kg.corpus.workstate import WorkState
 from kg.indexpage import assemble
 from kg.output import link_or_copy
 from kg.reader import page_name
-from kg.serialize import graph_name, indented, prefix_header, turtle_block
+from kg.serialize import graph_name, indented, prefix_header
 from kg.store import STORE_DIR
 from kg.textindex import INDEX_DIR
 
@@ -56,38 +58,67 @@ def outputs(corpus: Corpus, cache: Cache, work: WorkState, html: bool, exports: 
 def write_ttl(corpus: Corpus, cache: Cache, path: Path) -> None:
     """``kg.ttl``: every graph's statements, one block after another (a statement two
     reports share is in both blocks: Turtle is a set of statements)."""
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(prefix_header())
+    with open(path, "wb", buffering=0) as fh:
+        fh.write(prefix_header().encode("utf-8"))
         for iri, s in corpus.ordered():
-            fh.writelines(_blocks(corpus, cache, iri, s, ""))
+            for piece in _pieces(corpus, cache, iri, s, ""):
+                _put(fh, piece)
 
 
 def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
     """``kg.trig``: one block per named graph, in IRI order."""
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(prefix_header())
+    with open(path, "wb", buffering=0) as fh:
+        fh.write(prefix_header().encode("utf-8"))
         first = True
         for iri, s in corpus.ordered():
-            blocks = (b for b in _blocks(corpus, cache, iri, s, "    ") if b)
-            head = next(blocks, None)
-            if head is None:
+            pieces = [p for p in _pieces(corpus, cache, iri, s, "    ") if _size(p)]
+            if not pieces:
                 continue
-            fh.write(("" if first else "\n") + f"{graph_name(iri)} {{\n{head}")
-            fh.writelines(blocks)
-            fh.write("}\n")
+            fh.write((("" if first else "\n") + f"{graph_name(iri)} {{\n").encode("utf-8"))
+            for piece in pieces:
+                _put(fh, piece)
+            fh.write(b"}\n")
             first = False
 
 
-def _blocks(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> Iterator[str]:
+def _pieces(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> Iterator[str | Path]:
     """A graph's statements for kg.ttl (``indent`` ""), or its TriG body (``indent`` set),
-    block by block (the links graph's come a chunk at a time)."""
+    piece by piece: text, or a file of the report cache to copy as it is (a report's
+    block, its own commitments' block); the links graph's come a chunk at a time."""
     if s is None:
         for i, block in enumerate(corpus.block(iri)):
             yield ("\n" if i else "") + _indent(block, indent)
         return
-    yield cache.path(s.key, "trig" if indent else "ttl").read_text(encoding="utf-8")
-    if corpus.has_own(iri):
-        yield "\n" + _indent(turtle_block(corpus.own_triples(iri)), indent)
+    yield cache.path(s.key, "trig" if indent else "ttl")
+    own = corpus.own_block(cache, iri, "trig" if indent else "ttl")
+    if own is not None:
+        yield "\n"
+        yield own
+
+
+def _size(piece: str | Path) -> int:
+    return piece.stat().st_size if isinstance(piece, Path) else len(piece)
+
+
+def _put(fh, piece: str | Path) -> None:
+    """Write text, or copy a file's bytes inside the kernel (no decoding, no copy through
+    Python: an export of a corpus is gigabytes of cached blocks)."""
+    if not isinstance(piece, Path):
+        fh.write(piece.encode("utf-8"))
+        return
+    with open(piece, "rb") as src:
+        left = os.fstat(src.fileno()).st_size
+        try:
+            while left > 0:
+                n = os.copy_file_range(src.fileno(), fh.fileno(), left)
+                if n == 0:
+                    break
+                left -= n
+        except (AttributeError, OSError):  # no copy_file_range here: copy through Python
+            shutil.copyfileobj(src, fh, 1 << 20)
+            return
+        if left:
+            raise OSError(f"{piece}: shorter than it was")
 
 
 def _indent(block: str, indent: str) -> str:
