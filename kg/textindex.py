@@ -61,7 +61,13 @@ _SCHEMA = """
     CREATE VIRTUAL TABLE IF NOT EXISTS names USING fts5(
         tokens, entity UNINDEXED, name UNINDEXED, kind UNINDEXED, graph UNINDEXED,
         tokenize='unicode61');
+    CREATE TABLE IF NOT EXISTS ranges (graph TEXT, tbl TEXT, lo INTEGER, hi INTEGER);
+    CREATE INDEX IF NOT EXISTS ranges_graph ON ranges (graph);
 """
+
+
+_COLUMNS = {"sentences": "tokens, sentence, report, begin, modality, section, text, graph",
+            "names": "tokens, entity, name, kind, graph"}
 
 
 def rows_of(store) -> tuple[list[tuple], list[tuple]]:
@@ -80,15 +86,30 @@ def open_index(path: Path) -> sqlite3.Connection:
 
 
 def add_rows(con: sqlite3.Connection, graph: str, sentences: list, names: list) -> None:
-    """Index the rows of one named graph (``rows_of`` of it)."""
-    con.executemany("INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    ((to_tokens(t), s, rep, b, m, sec, t, graph) for rep, b, s, m, sec, t in sentences))
-    con.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)",
-                    ((to_tokens(n), e, n, k, graph) for e, n, k in names))
+    """Index the rows of one named graph (``rows_of`` of it), under rowids of its own
+    (recorded in ``ranges``: forgetting the graph then reads only its rows)."""
+    for tbl, rows in (("sentences", [(to_tokens(t), s, rep, b, m, sec, t, graph)
+                                      for rep, b, s, m, sec, t in sentences]),
+                      ("names", [(to_tokens(n), e, n, k, graph) for e, n, k in names])):
+        last = con.execute(f"SELECT rowid FROM {tbl} ORDER BY rowid DESC LIMIT 1").fetchone()
+        lo = (last[0] if last else 0) + 1
+        if rows:
+            marks = ", ".join("?" * (len(rows[0]) + 1))
+            con.executemany(f"INSERT INTO {tbl}(rowid, {_COLUMNS[tbl]}) VALUES ({marks})",
+                            ((lo + i, *row) for i, row in enumerate(rows)))
+        con.execute("INSERT INTO ranges VALUES (?, ?, ?, ?)", (graph, tbl, lo, lo + len(rows) - 1))
 
 
 def drop_rows(con: sqlite3.Connection, graph: str) -> None:
-    """Forget what the index holds of one named graph."""
+    """Forget what the index holds of one named graph: its rowid ranges, or (a graph
+    an older index holds without them) every row that names it."""
+    ranges = con.execute("SELECT tbl, lo, hi FROM ranges WHERE graph = ?", (graph,)).fetchall()
+    for tbl, lo, hi in ranges:
+        if tbl in _COLUMNS:
+            con.execute(f"DELETE FROM {tbl} WHERE rowid BETWEEN ? AND ?", (lo, hi))
+    if ranges:
+        con.execute("DELETE FROM ranges WHERE graph = ?", (graph,))
+        return
     con.execute("DELETE FROM sentences WHERE graph = ?", (graph,))
     con.execute("DELETE FROM names WHERE graph = ?", (graph,))
 

@@ -305,8 +305,9 @@ def test_a_build_with_other_code_streams_the_store_again(tmp_path, monkeypatch):
 
 def test_a_rebuild_copies_the_exports_blocks_of_unchanged_reports(tmp_path, monkeypatch):
     """The exports of a rebuild are copied block by block from the report cache: the
-    commitments of an unchanged report are not made again (their blocks are cached with
-    the report's), and the files are those a build from scratch writes."""
+    commitments of an unchanged report and an unchanged links graph are not made again
+    (their blocks are cached with the reports'), and the files are those a build from
+    scratch writes."""
     from kg.corpus.links import Corpus
     a = tmp_path / "reports" / "2022h1_zhoupu.txt"
     a.parent.mkdir()
@@ -321,10 +322,13 @@ def test_a_rebuild_copies_the_exports_blocks_of_unchanged_reports(tmp_path, monk
     made = []
     own = Corpus.own_triples
     monkeypatch.setattr(Corpus, "own_triples", lambda self, iri: (made.append(iri), own(self, iri))[1])
+    block = Corpus.block
+    monkeypatch.setattr(Corpus, "block", lambda self, iri: (made.append(iri), block(self, iri))[1])
     again = build([a, b, c], out, html=False, tagger=False)
     assert again.loaded == 1 and made == []
     fresh = build([a, b, c], tmp_path / "fresh", html=False, tagger=False, cache=False)
-    assert set(made) == {ids.graph_iri("2022h1_zhoupu"), ids.graph_iri("2022h1_xinchang")}
+    assert set(made) == {ids.graph_iri("2022h1_zhoupu"), ids.graph_iri("2022h1_xinchang"),
+                         ids.base() + "graph/links", ids.base() + "graph/ontology"}
     for f in ("kg.trig", "kg.ttl"):
         text = again.files[f].read_bytes()
         assert text == fresh.files[f].read_bytes() and "体育公园".encode() in text

@@ -56,3 +56,27 @@ def test_a_corrupt_index_is_a_one_line_error(tmp_path):
     bad.write_bytes(b"not a database at all" * 100)
     with pytest.raises(InputError, match="not a search index"):
         TextIndex(bad)
+
+
+def test_forgetting_a_graph_removes_its_rows_and_only_its(tmp_path):
+    """A graph's rows are forgotten by their rowid ranges; a graph an older index holds
+    without ranges is forgotten by its name."""
+    from kg.textindex import add_rows, drop_rows, open_index
+    con = open_index(tmp_path / "index.sqlite")
+    sentence = lambda g, text: ("r" + g, 0, "s" + g + text, "", "", text)  # noqa: E731
+    for g in ("a", "b", "c"):
+        add_rows(con, g, [sentence(g, f"建成{g}镇文化中心。"), sentence(g, f"修建{g}路。")],
+                 [("e" + g, f"{g}镇文化中心", "label")])
+    # a graph written by an older kg: rows, no range
+    con.execute("INSERT INTO sentences(tokens, sentence, report, begin, modality, section, text, graph) "
+                "VALUES ('建 成 d 镇', 'sd', 'rd', 0, '', '', '建成d镇。', 'd')")
+    drop_rows(con, "b")
+    drop_rows(con, "d")
+    left = sorted(r for (r,) in con.execute("SELECT graph FROM sentences"))
+    assert left == ["a", "a", "c", "c"]
+    assert sorted(r for (r,) in con.execute("SELECT graph FROM names")) == ["a", "c"]
+    add_rows(con, "b", [sentence("b", "建成b镇体育公园。")], [])
+    con.commit()
+    index = TextIndex(tmp_path / "index.sqlite")
+    assert [r[3] for r in index.sentences("体育公园")] == ["建成b镇体育公园。"]
+    assert [r[3] for r in index.sentences("文化中心")] == ["建成a镇文化中心。", "建成c镇文化中心。"]

@@ -15,6 +15,7 @@ keys); otherwise the cache is not used and the build says so once.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -22,6 +23,7 @@ import os
 import pickle
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import OutputError
@@ -149,6 +151,20 @@ class Cache:
             fh.write(payload)
         os.replace(tmp, self.path(key, name))
         return self.path(key, name)
+
+    @contextlib.contextmanager
+    def writing(self, key: str, name: str) -> Iterator:
+        """A binary file to fill, that becomes ``KEY.NAME`` whole when the block ends
+        without an error (an output too large to hold, written a part at a time)."""
+        self.used.add(key)
+        fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                yield fh
+            os.replace(tmp, self.path(key, name))
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
 
     def prune(self) -> int:
         """Remove entries (and debris) this build did not use; how many files."""

@@ -86,17 +86,33 @@ class Corpus:
 
     def own_block(self, cache: Cache, iri: str, form: str) -> Path | None:
         """The file of the report cache that holds the Turtle block (``form`` "ttl") or
-        the TriG body ("trig") of a report's own commitments, made when its records
+        the TriG body ("trig") of a report's own commitments, made when their records
         change (the exports of a rebuild copy it); None: the report has none."""
         if iri not in self._own:
             return None
-        key = "own-" + _sha(f"{pipeline_hash()}\n{iri}\n{self._own[iri]}".encode("utf-8"))
+        key = _block_key("own", iri, self._own[iri])
         cache.used.add(key)
         path = cache.path(key, form)
         if not (cache.enabled and path.is_file()):
             ttl = turtle_block(self.own_triples(iri))
             cache.write(key, "ttl", ttl)
             cache.write(key, "trig", indented(ttl))
+        return path
+
+    def graph_block(self, cache: Cache, iri: str, form: str) -> Path:
+        """The file of the report cache that holds the statements of the ontology's or
+        the links' graph as Turtle (``form`` "ttl") or as a TriG body ("trig"), made a
+        chunk at a time when the graph changes."""
+        digest = _ontology_digest() if iri.endswith(ONTOLOGY_GRAPH) else self.links_digest
+        key = _block_key("graph", iri, digest or "")
+        cache.used.add(key)
+        path = cache.path(key, form)
+        if not (cache.enabled and path.is_file()):
+            with cache.writing(key, "ttl") as ttl, cache.writing(key, "trig") as trig:
+                for i, block in enumerate(self.block(iri)):
+                    piece = ("\n" if i else "") + block
+                    ttl.write(piece.encode("utf-8"))
+                    trig.write(indented(piece).encode("utf-8"))
         return path
 
     @functools.cached_property
@@ -131,6 +147,12 @@ def corpus_stage(reports: list[Summary], ledger: Ledger) -> Corpus:
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _block_key(kind: str, iri: str, digest: str) -> str:
+    """The cache key of a block made from records, not from one report's text: the code
+    and data that write it, the graph and the digest of its records."""
+    return f"{kind}-" + _sha(f"{pipeline_hash()}\n{iri}\n{digest}".encode("utf-8"))
 
 
 @functools.cache

@@ -19,7 +19,7 @@ from kg.corpus.workstate import WorkState
 from kg.indexpage import assemble
 from kg.output import link_or_copy
 from kg.reader import page_name
-from kg.serialize import graph_name, indented, prefix_header
+from kg.serialize import graph_name, prefix_header
 from kg.store import STORE_DIR
 from kg.textindex import INDEX_DIR
 
@@ -61,7 +61,7 @@ def write_ttl(corpus: Corpus, cache: Cache, path: Path) -> None:
     with open(path, "wb", buffering=0) as fh:
         fh.write(prefix_header().encode("utf-8"))
         for iri, s in corpus.ordered():
-            for piece in _pieces(corpus, cache, iri, s, ""):
+            for piece in _pieces(corpus, cache, iri, s, "ttl"):
                 _put(fh, piece)
 
 
@@ -71,7 +71,7 @@ def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
         fh.write(prefix_header().encode("utf-8"))
         first = True
         for iri, s in corpus.ordered():
-            pieces = [p for p in _pieces(corpus, cache, iri, s, "    ") if _size(p)]
+            pieces = [p for p in _pieces(corpus, cache, iri, s, "trig") if _size(p)]
             if not pieces:
                 continue
             fh.write((("" if first else "\n") + f"{graph_name(iri)} {{\n").encode("utf-8"))
@@ -81,16 +81,15 @@ def write_trig(corpus: Corpus, cache: Cache, path: Path) -> None:
             first = False
 
 
-def _pieces(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, indent: str) -> Iterator[str | Path]:
-    """A graph's statements for kg.ttl (``indent`` ""), or its TriG body (``indent`` set),
+def _pieces(corpus: Corpus, cache: Cache, iri: str, s: Summary | None, form: str) -> Iterator[str | Path]:
+    """A graph's statements for kg.ttl (``form`` "ttl"), or its TriG body ("trig"),
     piece by piece: text, or a file of the report cache to copy as it is (a report's
-    block, its own commitments' block); the links graph's come a chunk at a time."""
+    block, its own commitments' block, the links' or the ontology's graph)."""
     if s is None:
-        for i, block in enumerate(corpus.block(iri)):
-            yield ("\n" if i else "") + _indent(block, indent)
+        yield corpus.graph_block(cache, iri, form)
         return
-    yield cache.path(s.key, "trig" if indent else "ttl")
-    own = corpus.own_block(cache, iri, "trig" if indent else "ttl")
+    yield cache.path(s.key, form)
+    own = corpus.own_block(cache, iri, form)
     if own is not None:
         yield "\n"
         yield own
@@ -119,10 +118,6 @@ def _put(fh, piece: str | Path) -> None:
             return
         if left:
             raise OSError(f"{piece}: shorter than it was")
-
-
-def _indent(block: str, indent: str) -> str:
-    return indented(block, indent) if indent else block
 
 
 def _link_pages(cache: Cache, reports: list[Summary], blob: str, folder: Path) -> None:
