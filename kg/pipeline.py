@@ -5,7 +5,6 @@ True
 """
 from __future__ import annotations
 
-import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -14,11 +13,11 @@ from pathlib import Path
 
 
 from kg import ids
-from kg.build import ordered_map
 from kg.corpus.cache import Cache
 from kg.corpus.links import corpus_stage
 from kg.corpus.outputs import GRAPHS_DIR, READER_DIR, outputs
-from kg.corpus.report import Summary, facts_of, prepare, text_rows
+from kg.corpus.report import Summary, facts_of, text_rows
+from kg.corpus.schedule import prepared
 from kg.corpus.workstate import WorkState
 from kg.errors import InputError
 from kg.ingest import read_report
@@ -89,7 +88,8 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     """Build the graph of ``paths`` (default: all bundled reports) into ``out_dir``.
 
     Reports stream through three stages: each is read, analysed and written out on its own
-    (on ``jobs`` processes, :mod:`kg.corpus.report`, kept in the report cache), its facts
+    (:mod:`kg.corpus.report`, kept in the report cache; a report the cache holds is taken
+    from it, the others are analysed on ``jobs`` processes, :mod:`kg.corpus.schedule`), its facts
     going to the ledger on disk (:mod:`kg.corpus.ledger`); then what ties reports together
     is made from the ledger (the links graph, commitments);
     then the working store and index take the named graphs that changed
@@ -109,7 +109,8 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
             ledger = work.ledger
             # a first build loads each report's graph as it arrives, beside the analyses
             streaming = work.begin_stream(ids.graph_iri(p.stem) for p in files_in)
-            for s in prepared(files_in, encoding, tagger, html, multi, store, jobs):
+            for s in prepared(files_in, encoding, tagger, html, multi, store, jobs,
+                              on_analysis=work.index_soon):
                 store.used.add(s.key)
                 store.hits += s.cached
                 if s.facts is not None or not ledger.has(s.key):
@@ -147,15 +148,6 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
     summary.mentions = sum(s.mentions for s in summaries)
     summary.seconds = time.perf_counter() - t0
     return summary
-
-
-def prepared(paths: list[Path], encoding, tagger, html: bool, multi: bool, cache: Cache,
-             jobs: int) -> Iterator[Summary]:
-    """:func:`kg.corpus.report.prepare` of each report, in the order given, on ``jobs``
-    processes (forked after the names model is loaded, so that workers share it)."""
-    work = functools.partial(prepare, encoding=encoding, tagger=tagger, html=html, multi=multi,
-                             cache=cache)
-    yield from ordered_map(work, paths, jobs, tagger)
 
 
 __all__ = ["build", "BuildSummary", "report_paths", "load_reports", "default_reports", "READER_DIR",

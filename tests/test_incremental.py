@@ -350,3 +350,47 @@ def test_exports_are_the_same_where_the_kernel_cannot_copy_files(tmp_path, monke
     for f in ("kg.trig", "kg.ttl"):
         assert two.files[f].read_bytes() == one.files[f].read_bytes()
         assert len(two.files[f].read_bytes()) > 100_000
+
+
+def test_a_rebuild_never_writes_the_index_file_it_published(tmp_path):
+    """The working index is published as a hard link; the next build that changes it
+    writes a copy, so the file a reader of the earlier outputs holds stays as it was."""
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    one = build([a, b, c], out, html=False, exports=False)
+    published = (Path(one.files[INDEX_DIR]) / INDEX_FILE).resolve()
+    working = out / FOLDER / INDEX_FILE
+    assert published.stat().st_ino == working.stat().st_ino  # shared, not copied
+    held = tmp_path / "held.sqlite"
+    held.hardlink_to(published)  # what a reader of the first outputs has open
+    before = held.read_bytes()
+    b.write_text(b.read_text(encoding="utf-8") + "建成乙镇体育公园。\n", encoding="utf-8")
+    again = build([a, b, c], out, html=False, exports=False)
+    assert held.read_bytes() == before
+    assert TextIndex(held).sentences("体育公园") == []
+    fresh = Path(again.files[INDEX_DIR]) / INDEX_FILE
+    assert [r[3] for r in TextIndex(fresh).sentences("体育公园")] == ["建成乙镇体育公园。"]
+    assert fresh.stat().st_ino == working.stat().st_ino != held.stat().st_ino
+    assert not list((out / FOLDER).glob("*.tmp"))
+
+
+def test_reports_the_cache_holds_need_no_worker(tmp_path, monkeypatch):
+    """An unchanged rebuild takes every report from the cache in the build's own process
+    (no pool is started); with one report changed, the workers analyse that one, and the
+    outputs are those of one job."""
+    import kg.corpus.schedule as schedule
+    a, b, c = _reports(tmp_path)
+    out = tmp_path / "out"
+    first = build([a, b, c], out, html=True, jobs=2, tagger=False).files["kg.ttl"].read_bytes()
+    pools = []
+    real = schedule._pool
+    monkeypatch.setattr(schedule, "_pool", lambda jobs, tagger: pools.append(jobs) or real(jobs, tagger))
+    same = build([a, b, c], out, html=True, jobs=2, tagger=False)
+    assert pools == [] and same.cached == 3
+    c.write_text(c.read_text(encoding="utf-8") + "建成丙镇体育公园。\n", encoding="utf-8")
+    again = build([a, b, c], out, html=True, jobs=2, tagger=False)
+    assert pools == [2] and again.cached == 2 and again.loaded == 1
+    one = build([a, b, c], tmp_path / "one", html=True, jobs=1, tagger=False)
+    for f in ("kg.ttl", "kg.trig", "graph.html"):
+        assert again.files[f].read_bytes() == one.files[f].read_bytes()
+    assert first != again.files["kg.ttl"].read_bytes()

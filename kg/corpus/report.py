@@ -57,10 +57,8 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
     path = Path(path)
     data = read_bounded(path, shown_path(path))
     key = file_key(path, data, encoding, tagger)
-    needs = BLOBS + ((READER, PAGE) if html else ())
-    hit = cache.get(key, needs)
-    if hit is not None and (not html or (hit.index_rows and hit.multi == multi)):
-        hit.cached = True
+    hit = _hit(cache, key, html, multi)
+    if hit is not None:
         return hit
     report = report_of_bytes(path, data, encoding)
     import kg.build  # looked up at call time: tests count the analyses
@@ -95,6 +93,21 @@ def prepare(path: Path, encoding: str | None, tagger, html: bool, multi: bool, c
         blobs[PAGE] = viz.render_dataset(g, reader="../reports/" if multi else "reports/")
     cache.put(key, summary, blobs)
     return replace(summary, facts=facts)
+
+
+def cached(path: Path, encoding: str | None, tagger, html: bool, multi: bool, cache: Cache) -> Summary | None:
+    """The summary an earlier build kept of this report (the same text, code and data),
+    or None: what :func:`prepare` would take from the cache, without analysing."""
+    path = Path(path)
+    return _hit(cache, file_key(path, read_bounded(path, shown_path(path)), encoding, tagger), html, multi)
+
+
+def _hit(cache: Cache, key: str, html: bool, multi: bool) -> Summary | None:
+    hit = cache.get(key, BLOBS + ((READER, PAGE) if html else ()))
+    if hit is not None and (not html or (hit.index_rows and hit.multi == multi)):
+        hit.cached = True
+        return hit
+    return None
 
 
 def _entity_hashes(entities) -> dict[str, list[int]]:

@@ -16,8 +16,10 @@ import functools
 import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -85,10 +87,17 @@ class WorkState:
         self.streamed: dict[str, str] = {}  # graph -> digest of the base loaded this build
         self._compacting: threading.Thread | None = None  # see _compact_meanwhile
         self._compact_error: OSError | None = None
+        self._index: sqlite3.Connection | None = None  # opened when first written: see index
+        self._copying: threading.Thread | None = None   # see index_soon
         self.ledger = Ledger(self.folder)
         try:
             self.store = ox.Store(str(self.folder / "store"))
-            self.index = open_index(self.folder / INDEX_FILE)
+            for debris in self.folder.glob(f".{INDEX_FILE}.*.tmp"):  # a copy a killed build left
+                debris.unlink()
+            if _shared(self.folder / INDEX_FILE):  # published: read it, write a copy
+                _readable(self.folder / INDEX_FILE)
+            else:
+                self._index = open_index(self.folder / INDEX_FILE)
         except (OSError, sqlite3.Error) as exc:
             log.warning("%s: cannot open the working store (%s); making it again", self.folder, exc)
             self._reset()
@@ -123,7 +132,6 @@ class WorkState:
         self.counts = {}
         self._save()
         self.store = ox.Store(str(self.folder / "store"))
-        self.index = open_index(self.folder / INDEX_FILE)
 
     def _save(self) -> None:
         write_atomic(self.manifest_path, json.dumps(
@@ -260,9 +268,60 @@ class WorkState:
     def _empty(self) -> None:
         """An empty store and index, to be loaded whole."""
         self.store.clear()
-        self.index.close()
+        self._close_index()
         (self.folder / INDEX_FILE).unlink(missing_ok=True)
-        self.index = open_index(self.folder / INDEX_FILE)
+
+    @property
+    def index(self) -> sqlite3.Connection:
+        """The working index, open to write. Its file is published as a hard link (no
+        copy of a corpus's index on every build), so before it is first written in a
+        build, a file the published outputs share is copied (see :meth:`index_soon`)."""
+        if self._index is None:
+            path = self.folder / INDEX_FILE
+            tmp = self._join_copy()
+            if tmp is None and _shared(path):
+                tmp = _private_copy(path)
+            if tmp is not None:
+                os.replace(tmp, path)
+            self._index = open_index(path)
+        return self._index
+
+    def index_soon(self) -> None:
+        """The index is about to change (a report is being analysed): when published
+        outputs share its file, copy it now, in a thread (the copy runs in the kernel,
+        beside the analysis), rather than when it is first written."""
+        path = self.folder / INDEX_FILE
+        if self._index is not None or self._copying is not None or not _shared(path):
+            return
+        result: list = []
+
+        def run() -> None:
+            try:
+                result.append(_private_copy(path))
+            except OSError as exc:
+                result.append(exc)
+        self._copying = threading.Thread(target=run, name="kg-index-copy")
+        self._copying.result = result
+        self._copying.start()
+
+    def _join_copy(self) -> Path | None:
+        """The file :meth:`index_soon` copied (None: no copy ran)."""
+        t, self._copying = self._copying, None
+        if t is None:
+            return None
+        t.join()
+        out = t.result[0] if t.result else None
+        if isinstance(out, OSError):
+            raise OutputError(f"{self.folder / INDEX_FILE}: cannot copy the index ({out.strerror or out})")
+        return out
+
+    def _close_index(self) -> None:
+        tmp = self._join_copy()
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     def _load(self, g: str, spec: Graph) -> None:
         """A graph (not in the store) and its index rows, a chunk at a time: the loader's
@@ -304,15 +363,20 @@ class WorkState:
 
     def publish_index(self, folder: Path) -> None:
         """The index into ``folder``: the published one again when nothing changed, else
-        a copy of the working one (a file copy in the kernel: the index is committed, and
-        the lock keeps writers out)."""
+        the working one, committed and closed, as a hard link (the next build that
+        changes it writes a copy: see :attr:`index`)."""
         dest = folder / INDEX_FILE
         again = self.published_again(f"{INDEX_DIR}/{INDEX_FILE}")
         if again is not None:
             again(dest)
             return
-        self.index.commit()
-        shutil.copyfile(self.folder / INDEX_FILE, dest)
+        path = self.folder / INDEX_FILE
+        if self._index is not None:
+            self._index.commit()
+        self._close_index()
+        if not path.exists():
+            open_index(path).close()
+        link_or_copy(path, dest)
 
     def mark_published(self) -> None:
         """Record that the outputs just published hold what the store holds."""
@@ -322,9 +386,39 @@ class WorkState:
     def close(self) -> None:
         self.wait()
         self.ledger.close()
-        self.index.close()
+        self._close_index()
         del self.store
         self._lock.close()
+
+
+def _readable(path: Path) -> None:
+    """Raise sqlite3.Error when ``path`` is not an index (read only: the file is the
+    published one's, never written since)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.execute("SELECT 1 FROM sentences LIMIT 1").fetchall()
+    finally:
+        con.close()
+
+
+def _shared(path: Path) -> bool:
+    """Whether another name (a published version) holds ``path``'s file."""
+    try:
+        return path.stat().st_nlink > 1
+    except FileNotFoundError:
+        return False
+
+
+def _private_copy(path: Path) -> Path:
+    """A copy of ``path`` beside it (to be renamed over it)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(path, tmp)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
 
 
 def _state_of(graphs: dict[str, str]) -> str:
