@@ -124,7 +124,7 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
                     progress(s)
             ledger.keep(s.key for s in summaries)
             t1 = time.perf_counter()
-            corpus = corpus_stage(summaries, ledger)
+            corpus = corpus_stage(summaries, ledger, exports=exports)
             t2 = time.perf_counter()
             loaded, _ = work.sync(corpus.graphs(store))
             n_triples = len(work)

@@ -40,6 +40,10 @@ class Corpus:
     reports: list[Summary]
     ledger: Ledger
     _own: dict[str, str] = field(default_factory=dict, repr=False)  # graph -> digest
+    #: the forms of a report's own commitments made at once, when first needed: N-Triples
+    #: for the store, and the exports' Turtle and TriG when the build writes them
+    own_forms: tuple[str, ...] = ("nt", "ttl", "trig")
+    _made: set[str] = field(default_factory=set, repr=False)  # blocks made by this build
 
     def ordered(self) -> list[tuple[str, Summary | None]]:
         """Every named graph of the build, in IRI order (None: ontology or links)."""
@@ -85,18 +89,25 @@ class Corpus:
         return iri in self._own
 
     def own_block(self, cache: Cache, iri: str, form: str) -> Path | None:
-        """The file of the report cache that holds the Turtle block (``form`` "ttl") or
-        the TriG body ("trig") of a report's own commitments, made when their records
-        change (the exports of a rebuild copy it); None: the report has none."""
+        """The file of the report cache that holds a report's own commitments as
+        N-Triples (``form`` "nt"), a Turtle block ("ttl") or a TriG body ("trig"); None:
+        the report has none. Made when their records change, with the other forms of
+        :attr:`own_forms` (the store's loader and the exports then read the same triples
+        once)."""
         if iri not in self._own:
             return None
         key = _block_key("own", iri, self._own[iri])
         cache.used.add(key)
         path = cache.path(key, form)
-        if not (cache.enabled and path.is_file()):
-            ttl = turtle_block(self.own_triples(iri))
-            cache.write(key, "ttl", ttl)
-            cache.write(key, "trig", indented(ttl))
+        if not self._fresh(cache, key, path):
+            triples = self.own_triples(iri)
+            forms = {form, *self.own_forms}
+            if "nt" in forms:
+                cache.write(key, "nt", to_ntriples(triples))
+            if forms & {"ttl", "trig"}:
+                ttl = turtle_block(triples)
+                cache.write(key, "ttl", ttl)
+                cache.write(key, "trig", indented(ttl))
         return path
 
     def graph_block(self, cache: Cache, iri: str, form: str) -> Path:
@@ -107,13 +118,22 @@ class Corpus:
         key = _block_key("graph", iri, digest or "")
         cache.used.add(key)
         path = cache.path(key, form)
-        if not (cache.enabled and path.is_file()):
+        if not self._fresh(cache, key, path):
             with cache.writing(key, "ttl") as ttl, cache.writing(key, "trig") as trig:
                 for i, block in enumerate(self.block(iri)):
                     piece = ("\n" if i else "") + block
                     ttl.write(piece.encode("utf-8"))
                     trig.write(indented(piece).encode("utf-8"))
         return path
+
+    def _fresh(self, cache: Cache, key: str, path: Path) -> bool:
+        """Whether ``path`` (a block of ``key``) may be copied as it is: made by this
+        build, or kept by an earlier one in a cache that may be read; else it is made
+        now (and counts as made)."""
+        if path.is_file() and (key in self._made or cache.enabled):
+            return True
+        self._made.add(key)
+        return False
 
     @functools.cached_property
     def links_digest(self) -> str | None:
@@ -134,15 +154,16 @@ class Corpus:
             digest = s.digest if iri not in self._own else _sha((s.digest + self._own[iri]).encode())
             wanted[iri] = WantedGraph(digest, functools.partial(_report_nt, self, cache, s.key, iri),
                                       lambda _nt, key=s.key: text_rows(cache, key),
-                                      base=s.digest, extra=functools.partial(_own_nt, self, iri))
+                                      base=s.digest, extra=functools.partial(_own_nt, self, cache, iri))
         return wanted
 
 
-def corpus_stage(reports: list[Summary], ledger: Ledger) -> Corpus:
+def corpus_stage(reports: list[Summary], ledger: Ledger, exports: bool = True) -> Corpus:
     """What ties ``reports`` together, from the ledger of their facts (which holds
-    exactly these reports)."""
+    exactly these reports); ``exports``: the build writes kg.ttl and kg.trig."""
     ledger.link({ids.report_iri(s.name): s.graph for s in reports})
-    return Corpus(reports, ledger, ledger.own_digests())
+    return Corpus(reports, ledger, ledger.own_digests(),
+                  own_forms=("nt", "ttl", "trig") if exports else ("nt",))
 
 
 def _sha(data: bytes) -> str:
@@ -172,15 +193,13 @@ def _nt_chunks(corpus: Corpus, iri: str) -> Iterator[bytes]:
 
 
 def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> Iterator[bytes]:
-    nt = cache.path(key, "nt").read_bytes()
-    if corpus.has_own(iri):
-        nt += to_ntriples(corpus.own_triples(iri))
-    yield nt
+    yield cache.path(key, "nt").read_bytes() + b"".join(_own_nt(corpus, cache, iri))
 
 
-def _own_nt(corpus: Corpus, iri: str) -> Iterator[bytes]:
-    if corpus.has_own(iri):
-        yield to_ntriples(corpus.own_triples(iri))
+def _own_nt(corpus: Corpus, cache: Cache, iri: str) -> Iterator[bytes]:
+    own = corpus.own_block(cache, iri, "nt")
+    if own is not None:
+        yield own.read_bytes()
 
 
 def _rows_of_graph(iri: str, nt: bytes) -> tuple[list, list]:

@@ -87,6 +87,7 @@ class WorkState:
         self.streamed: dict[str, str] = {}  # graph -> digest of the base loaded this build
         self._compacting: threading.Thread | None = None  # see _compact_meanwhile
         self._compact_error: OSError | None = None
+        self._flushed: threading.Event | None = None  # see _compact_meanwhile
         self._index: sqlite3.Connection | None = None  # opened when first written: see index
         self._copying: threading.Thread | None = None   # see index_soon
         self.ledger = Ledger(self.folder)
@@ -232,36 +233,48 @@ class WorkState:
         for g in set(self.streamed) - set(wanted):
             self.store.remove_graph(ox.NamedNode(g))
             drop_rows(self.index, g)
-        self.store.flush()
         self.index.commit()
         self.graphs = {g: wanted[g].digest for g in sorted(wanted)}
         self.counts = {g: self.counts[g] for g in self.graphs}
         self.streamed = {}
-        self._save()
-        self._compact_meanwhile()
+        self._compact_meanwhile(flush=True)  # the manifest is saved once the store is flushed
         return len(wanted), 0
 
-    def _compact_meanwhile(self) -> None:
+    def _compact_meanwhile(self, flush: bool = False) -> None:
         """Compact the store (queries on it then run 1.4-1.8 times faster) in a thread,
         while the exports and pages are written (pyoxigraph lets go of the GIL);
         :meth:`wait` joins it before the store is published or closed. The store holds
-        every graph already: compacting changes its files, not what it holds."""
+        every graph already: compacting changes its files, not what it holds.
+        ``flush``: the thread first writes to disk what the loads left in memory (after
+        a streamed build, 3-14 s), and the manifest, which says the graphs are in, is
+        saved only then (until then it has them dirty: a build killed meanwhile loads
+        them again)."""
+        flushed = threading.Event()
+
         def run() -> None:
             try:
+                if flush:
+                    self.store.flush()
+                flushed.set()
                 self.store.optimize()
             except OSError as exc:
                 self._compact_error = exc
         self._compact_error = None
+        self._flushed = flushed if flush else None
         self._compacting = threading.Thread(target=run, name="kg-compact")
         self._compacting.start()
 
     def wait(self) -> None:
-        """Until the store's compaction (if one runs) is done."""
+        """Until the store's compaction (if one runs) is done; then the manifest is saved
+        if it waited for the store's flush."""
         t = self._compacting
         if t is None:
             return
         t.join()
         self._compacting = None
+        flushed, self._flushed = self._flushed, None
+        if flushed is not None and flushed.is_set():
+            self._save()
         if self._compact_error is not None:
             raise OutputError(f"{self.folder / 'store'}: cannot compact the store ({self._compact_error})")
 
