@@ -123,6 +123,8 @@ def build(paths: Sequence[str | Path] = (), out_dir: str | Path = "build",
                 if progress:
                     progress(s)
             ledger.keep(s.key for s in summaries)
+            if streaming:
+                work.streamed_all()
             t1 = time.perf_counter()
             corpus = corpus_stage(summaries, ledger, exports=exports)
             t2 = time.perf_counter()
