@@ -45,7 +45,7 @@ SELECT DISTINCT ?entity ?name ?kind WHERE {
 
 def to_tokens(text: str) -> str:
     """Text as index tokens: each letter or digit apart, nothing else."""
-    return " ".join(c for c in text if c.isalnum())
+    return " ".join(filter(str.isalnum, text))
 
 
 def phrase(query: str) -> str:

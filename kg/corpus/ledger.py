@@ -28,7 +28,7 @@ import logging
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -78,8 +78,12 @@ _VALUES = {f: i for i, f in enumerate(Entry.__dataclass_fields__)}
 _V, _VMAX = _VALUES["value"], _VALUES["value_max"]
 
 
+_ENTRY_FIELDS = tuple(Entry.__dataclass_fields__)
+_COMMITMENT_FIELDS = tuple(Commitment.__dataclass_fields__)
+
+
 def _entry_json(e: Entry) -> str:
-    row = list(astuple(e))
+    row = [getattr(e, f) for f in _ENTRY_FIELDS]  # its fields are plain values: no deep copy
     row[_V], row[_VMAX] = _value(row[_V]), _value(row[_VMAX])
     return json.dumps(row, ensure_ascii=False)
 
@@ -91,7 +95,7 @@ def _entry(data: str) -> Entry:
 
 
 def _commitment_json(c: Commitment) -> str:
-    row = list(astuple(c))
+    row = [getattr(c, f) for f in _COMMITMENT_FIELDS]
     row[3] = None if c.progress is None else str(c.progress)
     return json.dumps(row, ensure_ascii=False)
 
