@@ -322,8 +322,8 @@ def test_a_rebuild_copies_the_exports_blocks_of_unchanged_reports(tmp_path, monk
     made = []
     own = Corpus.own_triples
     monkeypatch.setattr(Corpus, "own_triples", lambda self, iri: (made.append(iri), own(self, iri))[1])
-    block = Corpus.block
-    monkeypatch.setattr(Corpus, "block", lambda self, iri: (made.append(iri), block(self, iri))[1])
+    chunks = Corpus.chunks
+    monkeypatch.setattr(Corpus, "chunks", lambda self, iri: (made.append(iri), chunks(self, iri))[1])
     again = build([a, b, c], out, html=False, tagger=False)
     assert again.loaded == 1 and made == []
     fresh = build([a, b, c], tmp_path / "fresh", html=False, tagger=False, cache=False)

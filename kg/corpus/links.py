@@ -5,6 +5,7 @@ report's own text (or nothing) answers; and the named graphs the store must hold
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Iterator
@@ -73,12 +74,6 @@ class Corpus:
         if out:
             yield out
 
-    def block(self, iri: str) -> Iterator[str]:
-        """The Turtle blocks of the ontology's or the links' graph (for kg.ttl, and
-        indented for kg.trig)."""
-        for chunk in self.chunks(iri):
-            yield turtle_block(chunk)
-
     def own_triples(self, iri: str) -> set[tuple]:
         """The commitments a report's own text (or nothing) answers, as triples."""
         out: set[tuple] = set()
@@ -113,18 +108,39 @@ class Corpus:
     def graph_block(self, cache: Cache, iri: str, form: str) -> Path:
         """The file of the report cache that holds the statements of the ontology's or
         the links' graph as Turtle (``form`` "ttl") or as a TriG body ("trig"), made a
-        chunk at a time when the graph changes."""
-        digest = _ontology_digest() if iri.endswith(ONTOLOGY_GRAPH) else self.links_digest
-        key = _block_key("graph", iri, digest or "")
+        chunk at a time when the graph changes (by :meth:`graph_nt`, when the store
+        loads it)."""
+        key = self._graph_key(iri)
         cache.used.add(key)
         path = cache.path(key, form)
         if not self._fresh(cache, key, path):
-            with cache.writing(key, "ttl") as ttl, cache.writing(key, "trig") as trig:
-                for i, block in enumerate(self.block(iri)):
-                    piece = ("\n" if i else "") + block
+            for _ in self.graph_nt(cache, iri, blocks=True):
+                pass
+        return path
+
+    def graph_nt(self, cache: Cache, iri: str, blocks: bool | None = None) -> Iterator[bytes]:
+        """The N-Triples of the ontology's or the links' graph, a chunk at a time (for
+        the store), writing its Turtle and TriG blocks along (``blocks``; by default when
+        the build writes exports and has no fresh blocks of it)."""
+        key = self._graph_key(iri)
+        cache.used.add(key)
+        if blocks is None:
+            blocks = "ttl" in self.own_forms and not self._fresh(cache, key, cache.path(key, "ttl"))
+        with contextlib.ExitStack() as files:
+            if blocks:
+                self._made.add(key)
+                ttl = files.enter_context(cache.writing(key, "ttl"))
+                trig = files.enter_context(cache.writing(key, "trig"))
+            for i, chunk in enumerate(self.chunks(iri)):
+                if blocks:
+                    piece = ("\n" if i else "") + turtle_block(chunk)
                     ttl.write(piece.encode("utf-8"))
                     trig.write(indented(piece).encode("utf-8"))
-        return path
+                yield to_ntriples(chunk)
+
+    def _graph_key(self, iri: str) -> str:
+        digest = _ontology_digest() if iri.endswith(ONTOLOGY_GRAPH) else self.links_digest
+        return _block_key("graph", iri, digest or "")
 
     def _fresh(self, cache: Cache, key: str, path: Path) -> bool:
         """Whether ``path`` (a block of ``key``) may be copied as it is: made by this
@@ -148,7 +164,7 @@ class Corpus:
             if s is None:
                 digest = (_ontology_digest() if iri.endswith(ONTOLOGY_GRAPH)
                           else self.links_digest)
-                wanted[iri] = WantedGraph(digest, functools.partial(_nt_chunks, self, iri),
+                wanted[iri] = WantedGraph(digest, functools.partial(self.graph_nt, cache, iri),
                                           functools.partial(_rows_of_graph, iri))
                 continue
             digest = s.digest if iri not in self._own else _sha((s.digest + self._own[iri]).encode())
@@ -185,11 +201,6 @@ def ontology() -> Graph:
 @functools.cache
 def _ontology_digest() -> str:
     return _sha(to_ntriples(ontology()))
-
-
-def _nt_chunks(corpus: Corpus, iri: str) -> Iterator[bytes]:
-    for chunk in corpus.chunks(iri):
-        yield to_ntriples(chunk)
 
 
 def _report_nt(corpus: Corpus, cache: Cache, key: str, iri: str) -> Iterator[bytes]:
