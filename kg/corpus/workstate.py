@@ -37,10 +37,10 @@ log = logging.getLogger("kg")
 FOLDER = ".work"
 MANIFEST = "manifest.json"
 DIRTY = "dirty"
-#: the file of the graphs' rest after a streamed build (see WorkState._finish_stream)
-EXTRAS = ".extras."
 #: above this share of the graphs changing, the store and index are made again whole
 REBUILD_SHARE = 0.3
+#: the streamed graphs' own commitments are loaded this many bytes of N-Quads at a time
+EXTRA_BATCH = 8 << 20
 
 
 @dataclass
@@ -87,13 +87,15 @@ class WorkState:
         self.streamed: dict[str, str] = {}  # graph -> digest of the base loaded this build
         self._compacting: threading.Thread | None = None  # see _compact_meanwhile
         self._compact_error: OSError | None = None
+        self._flushed: threading.Event | None = None  # see _compact_meanwhile
+        self._flushing: threading.Thread | None = None  # see streamed_all
         self._index: sqlite3.Connection | None = None  # opened when first written: see index
         self._copying: threading.Thread | None = None   # see index_soon
         self.ledger = Ledger(self.folder)
         try:
             self.store = ox.Store(str(self.folder / "store"))
-            for debris in [*self.folder.glob(f".{INDEX_FILE}.*.tmp"), *self.folder.glob(f"{EXTRAS}*.tmp")]:
-                debris.unlink()  # what a killed build left
+            for debris in self.folder.glob(f".{INDEX_FILE}.*.tmp"):  # a copy a killed build left
+                debris.unlink()
             if _shared(self.folder / INDEX_FILE):  # published: read it, write a copy
                 _readable(self.folder / INDEX_FILE)
             else:
@@ -168,11 +170,28 @@ class WorkState:
         self.streamed[graph] = digest
 
     def streamed_all(self) -> None:
-        """Every report's graph is in (streamed): flush and compact the store in a thread
-        now, while the corpus stage and the rest of the graphs are made on the other core
-        (:meth:`_finish_stream` loads those once it is done)."""
-        if self.streamed and self._compacting is None:
-            self._compact_meanwhile(flush=True)
+        """Every report's graph is in (streamed): write to disk what the loads left in
+        memory (3-14 s at 300-1,000 reports) in a thread, while the corpus stage runs on
+        the other core; :meth:`sync` joins it."""
+        if not self.streamed or self._flushing is not None:
+            return
+        errors: list = []
+
+        def run() -> None:
+            try:
+                self.store.flush()
+            except OSError as exc:
+                errors.append(exc)
+        self._flushing = threading.Thread(target=run, name="kg-flush")
+        self._flushing.errors = errors
+        self._flushing.start()
+
+    def _join_flush(self) -> None:
+        t, self._flushing = self._flushing, None
+        if t is not None:
+            t.join()
+            if t.errors:
+                raise OutputError(f"{self.folder / 'store'}: cannot write the store ({t.errors[0]})")
 
     def sync(self, wanted: dict[str, Graph]) -> tuple[int, int]:
         """Make the store and the index hold exactly ``wanted``; (graphs loaded, removed)."""
@@ -214,72 +233,75 @@ class WorkState:
         return len(change), len(gone)
 
     def _finish_stream(self, wanted: dict[str, Graph]) -> tuple[int, int]:
-        """After :meth:`stream`: the rest of each streamed graph (its own commitments), and
-        the graphs not streamed (the ontology's, the links'). While the store is compacted
-        (:meth:`streamed_all`) they are written as N-Quads to a file beside it, their rows
-        into the index; the file is bulk-loaded once the compaction is done (about a
-        tenth of the store, in sorted files of its own: not compacted again)."""
+        """After :meth:`stream`: the rest of each streamed graph, and the graphs not
+        streamed (the ontology's, the links'), into the store emptied for this build."""
         self.pipeline = pipeline_hash()
-        stale = sorted(set(self.streamed) - set(wanted))
-        fd, tmp = tempfile.mkstemp(prefix=EXTRAS, suffix=".nq.tmp", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                for g in sorted(wanted):
-                    spec = wanted[g]
-                    tail = f" <{g}> .\n".encode()
-                    if spec.base is not None and self.streamed.get(g) == spec.base:
-                        for nt in (spec.extra() if spec.extra is not None else ()):
-                            self.counts[g] += nt.count(b"\n")
-                            fh.write(nt.replace(b" .\n", tail))
-                        continue
-                    if g in self.streamed:  # streamed, but not what is wanted now
-                        stale.append(g)
-                        drop_rows(self.index, g)
-                    self.counts[g] = 0
-                    for nt in spec.ntriples():
-                        self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
-                        fh.write(nt.replace(b" .\n", tail))
-                        add_rows(self.index, g, *spec.rows(nt))
-            self.wait()
-            for g in stale:
+        extras: list[bytes] = []  # the streamed graphs' rest, as N-Quads: small parts,
+        size = 0                  # loaded a few MB at a time (a bulk load costs ~30 ms)
+        for g in sorted(wanted):
+            spec = wanted[g]
+            if spec.base is not None and self.streamed.get(g) == spec.base:
+                tail = f" <{g}> .\n".encode()
+                for nt in (spec.extra() if spec.extra is not None else ()):
+                    self.counts[g] += nt.count(b"\n")
+                    extras.append(nt.replace(b" .\n", tail))
+                    size += len(extras[-1])
+                if size > EXTRA_BATCH:
+                    self._load_quads(extras)
+                    extras, size = [], 0
+                continue
+            if g in self.streamed:  # streamed, but not what is wanted now
                 self.store.remove_graph(ox.NamedNode(g))
-                if g not in wanted:
-                    drop_rows(self.index, g)
-            self.store.bulk_load(path=tmp, format=ox.RdfFormat.N_QUADS)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        self.store.flush()
+                drop_rows(self.index, g)
+            self._load(g, spec)
+        self._load_quads(extras)
+        for g in set(self.streamed) - set(wanted):
+            self.store.remove_graph(ox.NamedNode(g))
+            drop_rows(self.index, g)
         self.index.commit()
         self.graphs = {g: wanted[g].digest for g in sorted(wanted)}
         self.counts = {g: self.counts[g] for g in self.graphs}
         self.streamed = {}
-        self._save()
+        self._join_flush()
+        self._compact_meanwhile(flush=True)  # the manifest is saved once the store is flushed
         return len(wanted), 0
 
     def _compact_meanwhile(self, flush: bool = False) -> None:
-        """Compact the store (queries on it then run 1.4-1.8 times faster) in a thread
-        (pyoxigraph lets go of the GIL); :meth:`wait` joins it before the store is
-        published, closed or loaded again. Compacting changes the store's files, not what
-        it holds. ``flush``: first write to disk what the loads left in memory (after a
-        streamed build, 3-14 s)."""
+        """Compact the store (queries on it then run 1.4-1.8 times faster) in a thread,
+        while the exports and pages are written (pyoxigraph lets go of the GIL);
+        :meth:`wait` joins it before the store is published or closed. The store holds
+        every graph already: compacting changes its files, not what it holds.
+        ``flush``: the thread first writes to disk what the loads left in memory (after
+        a streamed build, 3-14 s), and the manifest, which says the graphs are in, is
+        saved only then (until then it has them dirty: a build killed meanwhile loads
+        them again)."""
+        flushed = threading.Event()
+
         def run() -> None:
             try:
                 if flush:
                     self.store.flush()
+                flushed.set()
                 self.store.optimize()
             except OSError as exc:
                 self._compact_error = exc
         self._compact_error = None
+        self._flushed = flushed if flush else None
         self._compacting = threading.Thread(target=run, name="kg-compact")
         self._compacting.start()
 
     def wait(self) -> None:
-        """Until the store's compaction (if one runs) is done."""
+        """Until the store's compaction (if one runs) is done; then the manifest is saved
+        if it waited for the store's flush."""
+        self._join_flush()
         t = self._compacting
         if t is None:
             return
         t.join()
         self._compacting = None
+        flushed, self._flushed = self._flushed, None
+        if flushed is not None and flushed.is_set():
+            self._save()
         if self._compact_error is not None:
             raise OutputError(f"{self.folder / 'store'}: cannot compact the store ({self._compact_error})")
 
@@ -349,6 +371,10 @@ class WorkState:
             self.store.bulk_load(nt, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(g))
             self.counts[g] += nt.count(b"\n")  # distinct lines: one triple each
             add_rows(self.index, g, *spec.rows(nt))
+
+    def _load_quads(self, parts: list[bytes]) -> None:
+        if parts:
+            self.store.bulk_load(b"".join(parts), ox.RdfFormat.N_QUADS)
 
     def __len__(self) -> int:
         """Triples in the store, from the manifest (counting them in the store scans it)."""
