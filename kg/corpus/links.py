@@ -5,7 +5,6 @@ report's own text (or nothing) answers; and the named graphs the store must hold
 """
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 from collections.abc import Iterator
@@ -114,33 +113,39 @@ class Corpus:
         cache.used.add(key)
         path = cache.path(key, form)
         if not self._fresh(cache, key, path):
-            for _ in self.graph_nt(cache, iri, blocks=True):
+            for _ in self._chunks_writing(cache, key, iri):
                 pass
         return path
 
-    def graph_nt(self, cache: Cache, iri: str, blocks: bool | None = None) -> Iterator[bytes]:
+    def graph_nt(self, cache: Cache, iri: str) -> Iterator[bytes]:
         """The N-Triples of the ontology's or the links' graph, a chunk at a time (for
-        the store), writing its Turtle and TriG blocks along (``blocks``; by default when
-        the build writes exports and has no fresh blocks of it)."""
+        the store), writing its Turtle and TriG blocks along when the build writes
+        exports and has no fresh blocks of it."""
         key = self._graph_key(iri)
         cache.used.add(key)
-        if blocks is None:
-            blocks = "ttl" in self.own_forms and not self._fresh(cache, key, cache.path(key, "ttl"))
-        with contextlib.ExitStack() as files:
-            if blocks:
-                self._made.add(key)
-                ttl = files.enter_context(cache.writing(key, "ttl"))
-                trig = files.enter_context(cache.writing(key, "trig"))
+        if "ttl" in self.own_forms and not self._fresh(cache, key, cache.path(key, "ttl")):
+            chunks = self._chunks_writing(cache, key, iri)
+        else:
+            chunks = self.chunks(iri)
+        for chunk in chunks:
+            yield to_ntriples(chunk)
+
+    def _chunks_writing(self, cache: Cache, key: str, iri: str) -> Iterator[Graph | set[tuple]]:
+        """:meth:`chunks`, writing the Turtle and TriG blocks of ``key`` along (each
+        becomes its file once the last chunk is out)."""
+        with cache.writing(key, "ttl") as ttl, cache.writing(key, "trig") as trig:
             for i, chunk in enumerate(self.chunks(iri)):
-                if blocks:
-                    piece = ("\n" if i else "") + turtle_block(chunk)
-                    ttl.write(piece.encode("utf-8"))
-                    trig.write(indented(piece).encode("utf-8"))
-                yield to_ntriples(chunk)
+                piece = ("\n" if i else "") + turtle_block(chunk)
+                ttl.write(piece.encode("utf-8"))
+                trig.write(indented(piece).encode("utf-8"))
+                yield chunk
+
+    def _graph_digest(self, iri: str) -> str | None:
+        """The digest of the ontology's or the links' graph (None: no links graph)."""
+        return _ontology_digest() if iri.endswith(ONTOLOGY_GRAPH) else self.links_digest
 
     def _graph_key(self, iri: str) -> str:
-        digest = _ontology_digest() if iri.endswith(ONTOLOGY_GRAPH) else self.links_digest
-        return _block_key("graph", iri, digest or "")
+        return _block_key("graph", iri, self._graph_digest(iri) or "")
 
     def _fresh(self, cache: Cache, key: str, path: Path) -> bool:
         """Whether ``path`` (a block of ``key``) may be copied as it is: made by this
@@ -162,9 +167,8 @@ class Corpus:
         wanted = {}
         for iri, s in self.ordered():
             if s is None:
-                digest = (_ontology_digest() if iri.endswith(ONTOLOGY_GRAPH)
-                          else self.links_digest)
-                wanted[iri] = WantedGraph(digest, functools.partial(self.graph_nt, cache, iri),
+                wanted[iri] = WantedGraph(self._graph_digest(iri),
+                                          functools.partial(self.graph_nt, cache, iri),
                                           functools.partial(_rows_of_graph, iri))
                 continue
             digest = s.digest if iri not in self._own else _sha((s.digest + self._own[iri]).encode())
