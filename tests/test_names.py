@@ -228,6 +228,27 @@ def test_features_stay_linear_on_one_long_word():
     assert "w=2022" in char_features("2022年")[0]  # short words keep their feature
 
 
+def test_segmenter_dictionary_names_are_a_gazetteer_of_the_settings(monkeypatch):
+    """jieba's dictionary words tagged nt/ns/nz (3+ characters) are marked as gazetteer
+    hits where the settings list the "segmenter" gazetteer, and only then."""
+    from kg.names import features
+    text = "支持三峡总公司和万国邮政联盟发展"
+    def marks(kinds):
+        cfg = {**features.config(), "features": {**features.config()["features"], "gazetteers": kinds}}
+        monkeypatch.setattr(features, "config", lambda: cfg)
+        for f in (features._gazetteer, features._first_chars):
+            f.cache_clear()
+        try:
+            return [[f for f in feats if f.startswith("gz")] for feats in features.char_features(text)]
+        finally:
+            for f in (features._gazetteer, features._first_chars):
+                f.cache_clear()
+    with_it = marks(["admin", "segmenter"])
+    assert with_it[2] == ["gzB=nt"] and with_it[6] == ["gzE=nt"]      # 三峡总公司
+    assert with_it[8] == ["gzB=nt"] and with_it[13] == ["gzE=nt"]     # 万国邮政联盟
+    assert not any(f.endswith("=nt") for fs in marks(["admin"]) for f in fs)
+
+
 def test_the_segmenter_gets_bounded_pieces_that_cut_where_it_cuts_anyway():
     """jieba's HMM is n² in a run it does not know (80,000 路: 24 s); pieces of at most
     400 characters end after punctuation, so a long sentence with punctuation gives the
