@@ -70,6 +70,51 @@ def score(gold: Iterable[Unit], predicted: Mapping[str, Iterable[tuple[int, int,
     return out
 
 
+#: what became of a gold span (or where a predicted one came from), in :func:`errors`
+ERROR_CLASSES = ("found", "other type", "other bounds", "missed", "spurious")
+
+
+def errors(gold: Iterable[Unit], predicted: Mapping[str, Iterable[tuple[int, int, str]]]
+           ) -> dict[str, Counter]:
+    """Per type (plus ``all`` and the groups), what became of each gold span: ``found``
+    (same span and type), ``other type`` (a predicted span with the same bounds and another
+    type), ``other bounds`` (no exact span, but a predicted one overlaps it), ``missed``
+    (nothing predicted overlaps it); and ``spurious``: a predicted span of that type that
+    overlaps no gold span. The first four add up to the gold spans of the type.
+
+    >>> from kg.names.corpus import Unit
+    >>> u = Unit("r/0", "r", "sentence", 0, 12, "推进长江大桥和滨江公园建设", [(2, 6, "Facility"), (7, 11, "Zone")])
+    >>> e = errors([u], {"r/0": [(2, 6, "Project"), (9, 11, "Zone"), (11, 13, "Program")]})
+    >>> e["Facility"]["other type"], e["Zone"]["other bounds"], e["Program"]["spurious"]
+    (1, 1, 1)
+    """
+    out: dict[str, Counter] = {}
+    for u in gold:
+        g = set(u.spans)
+        p = {tuple(s) for s in predicted.get(u.id, ())}
+        for s, e, t in g:
+            if (s, e, t) in p:
+                kind = "found"
+            elif any(ps == s and pe == e for ps, pe, _ in p):
+                kind = "other type"
+            elif any(ps < e and s < pe for ps, pe, _ in p):
+                kind = "other bounds"
+            else:
+                kind = "missed"
+            out.setdefault(t, Counter())[kind] += 1
+        for s, e, t in p:
+            if not any(gs < e and s < ge for gs, ge, _ in g):
+                out.setdefault(t, Counter())["spurious"] += 1
+    total: Counter = Counter()
+    for t, c in list(out.items()):
+        total.update(c)
+        for group, members in GROUPS.items():
+            if t in members:
+                out.setdefault(group, Counter()).update(c)
+    out["all"] = total
+    return out
+
+
 def merge_scores(parts: Iterable[dict[str, Score]]) -> dict[str, Score]:
     out: dict[str, Score] = {}
     for part in parts:
@@ -78,4 +123,4 @@ def merge_scores(parts: Iterable[dict[str, Score]]) -> dict[str, Score]:
     return out
 
 
-__all__ = ["Score", "score", "merge_scores", "GROUPS"]
+__all__ = ["Score", "score", "merge_scores", "errors", "ERROR_CLASSES", "GROUPS"]

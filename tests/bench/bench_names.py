@@ -3,6 +3,7 @@ the agreement of the second annotation; writes the tables into the README.
 
     python3 tests/bench/bench_names.py [--jobs 2] [--approaches rules,crf-chars,crf,system]
                                        [--agreement] [--speed] [--variants bio,bioes+words,...]
+                                       [--errors VARIANT]
 
 Approaches (the same folds for all; strict match of span and type):
 - rules: the rule extractors alone (``extract(report, tagger=False)``), no training.
@@ -22,6 +23,7 @@ import json
 import re
 import sys
 import time
+from collections import Counter
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -258,6 +260,32 @@ def summary(results: list[dict], approaches: list[str]) -> str:
     return "\n".join(lines)
 
 
+def error_table(variant: str, held: list[str]) -> str:
+    """What became of the gold spans of ``held`` under one variant's fold models (trained by
+    an earlier ``--variants`` run): found, other type, other bounds, missed; and spurious."""
+    from kg.names.crf import Tagger
+    from kg.names.evaluate import ERROR_CLASSES, errors
+    corpus = read_corpus(CORPUS)
+    total: dict = {}
+    for h in held:
+        path = FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", variant) / f"{h}.crfsuite"
+        if not path.is_file():
+            sys.exit(f"{path}: not found (train it with --variants {variant})")
+        feats = VARIANTS[variant].get("extra") if variant in VARIANTS else None
+        tg = Tagger(path, **({"features": feats} if feats else {}))
+        for t, c in errors(corpus[h], {u.id: tg.tag(u.text) for u in corpus[h]}).items():
+            total.setdefault(t, Counter()).update(c)
+    lines = [f"| type | gold | " + " | ".join(ERROR_CLASSES) + " |", "| --- " * (len(ERROR_CLASSES) + 2) + "|"]
+    for t in TYPES_SHOWN:
+        c = total.get(t)
+        if c is None:
+            continue
+        gold = sum(c[k] for k in ERROR_CLASSES[:4])
+        cells = [f"{c[k]} ({c[k] / gold:.0%})" if gold and k != "spurious" else str(c[k]) for k in ERROR_CLASSES]
+        lines.append(f"| {t} | {gold} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def agreement() -> str:
     first = read_corpus(CORPUS)
     second = read_corpus(CORPUS / "agreement")
@@ -320,10 +348,16 @@ def main() -> None:
                     help="compare CRF variants (names from VARIANTS, comma-separated) on the development folds")
     ap.add_argument("--held-out", action="store_true",
                     help="with --variants: on the 18 folds the variants were not chosen on")
+    ap.add_argument("--errors", default=None, metavar="VARIANT",
+                    help="what became of the gold spans under a variant's fold models (trained by --variants)")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench_names.json"))
     args = ap.parse_args()
     global REUSE
     REUSE = args.reuse
+    if args.errors:
+        held = args.reports.split(",") if args.reports else DEV
+        print(error_table(args.errors, held))
+        return
     if args.variants:
         names = args.variants.split(",")
         held = args.reports.split(",") if args.reports else DEV
