@@ -195,16 +195,19 @@ def _syntax_message(exc, canon: str, shift: int) -> str:
 
 def check_read_only(text: str, graphs: set[str], shift: int = 0,
                     known_prefixes: tuple[str, ...] = ()) -> QueryInfo:
-    """:func:`decide`, remembered: the same text gets the same reading without being parsed
-    again (a long-lived query worker of ``kg serve`` sees the library's texts over and over,
-    and so does a build, on one store per report; parsing one takes rdflib 30-100 ms). The
-    reading does not depend on ``graphs``: its FROM graphs are checked against them on every
-    call. Refusals are not kept, nor texts longer than :data:`CACHED_CHARS`."""
+    """:func:`decide`, remembered: the same text for the same graphs gets the same answer
+    without parsing it again (a long-lived query worker of ``kg serve`` sees the library's
+    texts over and over; parsing one takes rdflib 30-100 ms). Refusals are not kept, nor
+    texts longer than :data:`CACHED_CHARS`."""
     if len(text) > CACHED_CHARS:
         return decide(text, graphs, shift, tuple(known_prefixes))
-    info = _read(text, shift, tuple(known_prefixes))
-    return _checked(QueryInfo(info.form, list(info.from_graphs), dict(info.prefixes), info.text),
-                    graphs)
+    info = _decided(text, frozenset(graphs), shift, tuple(known_prefixes))
+    return QueryInfo(info.form, list(info.from_graphs), dict(info.prefixes), info.text)
+
+
+@functools.lru_cache(maxsize=512)
+def _decided(text: str, graphs: frozenset, shift: int, known_prefixes: tuple) -> QueryInfo:
+    return decide(text, graphs, shift, known_prefixes)
 
 
 def decide(text: str, graphs: set[str] | frozenset, shift: int = 0,
@@ -222,27 +225,6 @@ def decide(text: str, graphs: set[str] | frozenset, shift: int = 0,
     ``known_prefixes``: the prefixes the caller would declare, named in the message for an
     unknown one.
     """
-    return _checked(_reading(text, shift, known_prefixes), graphs)
-
-
-def _checked(info: QueryInfo, graphs: set[str] | frozenset) -> QueryInfo:
-    """``info`` if its FROM graphs are all in ``graphs`` and it is a query of a known form."""
-    for iri in info.from_graphs:
-        if iri not in graphs:
-            raise QueryError(f"refused: FROM <{iri}> is not a graph of this store")
-    if info.form is None:
-        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    return info
-
-
-@functools.lru_cache(maxsize=512)
-def _read(text: str, shift: int, known_prefixes: tuple) -> QueryInfo:
-    return _reading(text, shift, known_prefixes)
-
-
-def _reading(text: str, shift: int, known_prefixes: tuple[str, ...]) -> QueryInfo:
-    """What the parse says of ``text``, whatever store it runs on: refuses updates, SERVICE
-    and what does not parse; gives its form (None if not a known one) and FROM graphs."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -281,8 +263,13 @@ def _reading(text: str, shift: int, known_prefixes: tuple[str, ...]) -> QueryInf
             iri = cv.get("default") or cv.get("named")
             if iri is not None:
                 info.from_graphs.append(str(iri))
+    for iri in info.from_graphs:
+        if iri not in graphs:
+            raise QueryError(f"refused: FROM <{iri}> is not a graph of this store")
     form = algebra.algebra.name.replace("Query", "").upper()
     info.form = form if form in FORMS else info.form
+    if info.form is None:
+        raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     return info
 
 

@@ -300,25 +300,3 @@ def test_graph_files_are_read_in_linear_time(tmp_path, name, text):
     assert r.exit_code == 0, r.output
     assert time.process_time() - t0 < 5
     assert (tmp_path / "o.nt").read_text(encoding="utf-8").count("路\\n") == 200_000
-
-
-def test_a_remembered_reading_still_checks_each_stores_graphs(monkeypatch):
-    """The guard parses a text once, whatever store it runs on (a build runs the library's
-    queries on one store per report), but a FROM graph one store has does not pass on
-    another: the reading is remembered, the decision is not."""
-    import rdflib.plugins.sparql.parser as parser
-
-    text = "SELECT ?s FROM <urn:kg:test:g1> WHERE { ?s ?p ?o } # remembered-reading test"
-    parses = []
-    real = parser.parseQuery
-    monkeypatch.setattr(parser, "parseQuery", lambda q: parses.append(q) or real(q))
-    assert check_read_only(text, {"urn:kg:test:g1"}).from_graphs == ["urn:kg:test:g1"]
-    assert check_read_only(text, {"urn:kg:test:g1", "urn:kg:test:g2"}).form == "SELECT"
-    with pytest.raises(QueryError, match=r"FROM <urn:kg:test:g1> is not a graph of this store"):
-        check_read_only(text, {"urn:kg:test:g2"})
-    with pytest.raises(QueryError, match="is not a graph of this store"):
-        check_read_only(text, set())
-    assert len(parses) == 1
-    # what a caller does to its answer does not change the next caller's
-    check_read_only(text, {"urn:kg:test:g1"}).from_graphs.append("urn:kg:test:other")
-    assert check_read_only(text, {"urn:kg:test:g1"}).from_graphs == ["urn:kg:test:g1"]
