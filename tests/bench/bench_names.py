@@ -185,6 +185,9 @@ VARIANTS = {
     "previous+lac": {"features": {"gazetteers": ["admin", "countries", "regions"]}, "extra": lac_features},
     # the same, plus jieba's dictionary words tagged nt/ns/nz as a gazetteer (now shipped)
     "shipped+segmenter-names": {"features": {"gazetteers": ["admin", "countries", "regions", "segmenter"]}},
+    # the shipped settings with L-BFGS allowed 300 iterations instead of 150 (not kept: at
+    # 150 it has not converged, and stopping it there is better, all F1 0.756 against 0.748)
+    "shipped+iter300": {"train": {"max_iterations": 300}},
 }
 # The folds the variants were chosen on (the other 18 are held out from that choice too).
 DEV = ["2026_beijing", "2026_guangxi", "2026_hubei", "2026_jilin", "2026_shandong", "2026_xinjiang"]
