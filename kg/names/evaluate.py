@@ -60,12 +60,18 @@ def score(gold: Iterable[Unit], predicted: Mapping[str, Iterable[tuple[int, int,
             fn[s[2]] += 1
         for t in set(tp) | set(fp) | set(fn):
             out.setdefault(t, Score()).add(Score(tp[t], fp[t], fn[t]))
-    total = Score()
-    for t, s in list(out.items()):
-        total.add(s)
+    return _rolled_up(out, Score, Score.add)
+
+
+def _rolled_up(out: dict, empty, add) -> dict:
+    """``out`` (type -> tally) with a tally for each group and for ``all`` added: ``empty()``
+    makes a tally, ``add(a, b)`` adds ``b`` to ``a``."""
+    total = empty()
+    for t, part in list(out.items()):
+        add(total, part)
         for group, members in GROUPS.items():
             if t in members:
-                out.setdefault(group, Score()).add(s)
+                add(out.setdefault(group, empty()), part)
     out["all"] = total
     return out
 
@@ -105,14 +111,7 @@ def errors(gold: Iterable[Unit], predicted: Mapping[str, Iterable[tuple[int, int
         for s, e, t in p:
             if not any(gs < e and s < ge for gs, ge, _ in g):
                 out.setdefault(t, Counter())["spurious"] += 1
-    total: Counter = Counter()
-    for t, c in list(out.items()):
-        total.update(c)
-        for group, members in GROUPS.items():
-            if t in members:
-                out.setdefault(group, Counter()).update(c)
-    out["all"] = total
-    return out
+    return _rolled_up(out, Counter, Counter.update)
 
 
 def merge_scores(parts: Iterable[dict[str, Score]]) -> dict[str, Score]:

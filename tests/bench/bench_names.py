@@ -18,6 +18,7 @@ Approaches (the same folds for all; strict match of span and type):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import re
@@ -196,20 +197,32 @@ DEV = ["2026_beijing", "2026_guangxi", "2026_hubei", "2026_jilin", "2026_shandon
 def variant_fold(args) -> dict:
     """The CRF alone, trained with one variant's settings, on one held-out report."""
     held, name = args
+    with variant_settings(name) as feats:
+        return _variant_fold(held, name, feats)
+
+
+@contextlib.contextmanager
+def variant_settings(name: str):
+    """One variant's settings over the file's, while the block runs (a worker runs several
+    variants: each starts from the file's); gives its feature function."""
     from kg.names import features
     cfg = features.config()
-    shipped = copy.deepcopy(cfg)  # a worker runs several variants: each starts from the file's
+    shipped = copy.deepcopy(cfg)
     for part in ("train", "features"):
         cfg[part].update(VARIANTS[name].get(part, {}))
-    feats = VARIANTS[name].get("extra", features.char_features)
     _clear(features)
     try:
-        return _variant_fold(held, name, feats)
+        yield VARIANTS[name].get("extra", features.char_features)
     finally:
         for part in ("train", "features"):
             cfg[part].clear()
             cfg[part].update(shipped[part])
         _clear(features)
+
+
+def variant_path(name: str, held: str) -> Path:
+    """Where a variant's model of the fold that leaves ``held`` out is kept."""
+    return FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", name) / f"{held}.crfsuite"
 
 
 def _clear(features) -> None:
@@ -222,7 +235,7 @@ def _variant_fold(held: str, name: str, feats) -> dict:
     from kg.names.crf import Tagger, train
     corpus = read_corpus(CORPUS)
     rest = [u for n in sorted(corpus) if n != held for u in corpus[n]]
-    path = FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", name) / f"{held}.crfsuite"
+    path = variant_path(name, held)
     t0 = time.process_time()
     if not (REUSE and path.is_file()):
         train(rest, path, features=feats)
@@ -268,15 +281,18 @@ def error_table(variant: str, held: list[str]) -> str:
     an earlier ``--variants`` run): found, other type, other bounds, missed; and spurious."""
     from kg.names.crf import Tagger
     from kg.names.evaluate import ERROR_CLASSES, errors
+    if variant not in VARIANTS:
+        sys.exit(f"{variant}: not a variant (known: {', '.join(VARIANTS)})")
     corpus = read_corpus(CORPUS)
     total: dict = {}
     for h in held:
-        path = FOLDS / "variants" / re.sub(r"[^A-Za-z0-9+=.]+", "_", variant) / f"{h}.crfsuite"
+        path = variant_path(variant, h)
         if not path.is_file():
             sys.exit(f"{path}: not found (train it with --variants {variant})")
-        feats = VARIANTS[variant].get("extra") if variant in VARIANTS else None
-        tg = Tagger(path, **({"features": feats} if feats else {}))
-        for t, c in errors(corpus[h], {u.id: tg.tag(u.text) for u in corpus[h]}).items():
+        with variant_settings(variant) as feats:  # tagged with the features it was trained on
+            tg = Tagger(path, features=feats)
+            pred = {u.id: tg.tag(u.text) for u in corpus[h]}
+        for t, c in errors(corpus[h], pred).items():
             total.setdefault(t, Counter()).update(c)
     lines = [f"| type | gold | " + " | ".join(ERROR_CLASSES) + " |", "| --- " * (len(ERROR_CLASSES) + 2) + "|"]
     for t in TYPES_SHOWN:
